@@ -1,0 +1,94 @@
+/* Load-time type and shape inference: runs each op's infer() over the graph in
+ * topological order with symbolic dims, so a malformed model fails at load, naming the
+ * node, rather than at run. */
+#include <string.h>
+
+#include "error.h"
+#include "op.h"
+
+/* Keeps what the model declares where inference could not tell (graph outputs). */
+static void merge_declared(graph_value *value, const dnnx_tensor *inferred)
+{
+    if (!value->shape_declared || value->info.rank < 0 || inferred->rank != value->info.rank) {
+        value->info.dtype = inferred->dtype;
+        value->info.rank = inferred->rank;
+        memcpy(value->info.dims, inferred->dims, sizeof value->info.dims);
+        return;
+    }
+    for (int d = 0; d < inferred->rank; d++)
+        if (inferred->dims[d] >= 0 || value->info.dims[d] == DIM_UNKNOWN)
+            value->info.dims[d] = inferred->dims[d];
+    value->info.dtype = inferred->dtype;
+}
+
+/* Gives the node's outputs an unknown type and rank (some input's rank is unknown). */
+static void mark_outputs_unknown(graph *g, const graph_node *node)
+{
+    for (int k = 0; k < node->n_outputs; k++) {
+        if (node->outputs[k] == VALUE_NONE)
+            continue;
+        graph_value *value = &g->values[node->outputs[k]];
+        if (!value->shape_declared) {
+            value->info.dtype = DNNX_DTYPE_UNDEFINED;
+            value->info.rank = -1;
+        }
+    }
+}
+
+dnnx_status graph_infer_node(graph *g, graph_node *node)
+{
+    const dnnx_tensor *inputs[64];
+    dnnx_tensor output_infos[64];
+    dnnx_tensor *outputs[64];
+    if (node->n_inputs > 64 || node->n_outputs > 64)
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s) has more than 64 inputs or outputs", node->name,
+                         node->op_type);
+    for (int k = 0; k < node->n_inputs; k++) {
+        int v = node->inputs[k];
+        if (v == VALUE_NONE) {
+            inputs[k] = NULL;
+            continue;
+        }
+        const graph_value *value = &g->values[v];
+        inputs[k] = value->constant ? value->constant : &value->info;
+        if (inputs[k]->rank < 0 || inputs[k]->dtype == DNNX_DTYPE_UNDEFINED) {
+            mark_outputs_unknown(g, node);
+            return DNNX_OK;
+        }
+    }
+    for (int k = 0; k < node->n_outputs; k++) {
+        memset(&output_infos[k], 0, sizeof output_infos[k]);
+        outputs[k] = node->outputs[k] == VALUE_NONE ? NULL : &output_infos[k];
+    }
+    op_ctx ctx = {
+        .node = node,
+        .graph = g,
+        .opset = node->opset,
+        .n_inputs = node->n_inputs,
+        .inputs = inputs,
+        .n_outputs = node->n_outputs,
+        .outputs = outputs,
+        .concrete = false,
+    };
+    dnnx_status status = node->schema->infer(&ctx);
+    if (!status)
+        status = ctx.status;
+    for (int k = 0; k < node->n_outputs; k++) {
+        /* infer() describes outputs; it must not leave buffers behind. */
+        if (outputs[k] && outputs[k]->owns_data)
+            tensor_clear(outputs[k]);
+        if (!status && outputs[k])
+            merge_declared(&g->values[node->outputs[k]], outputs[k]);
+    }
+    return status;
+}
+
+dnnx_status graph_infer(graph *g)
+{
+    for (int i = 0; i < g->n_order; i++) {
+        dnnx_status status = graph_infer_node(g, &g->nodes[g->order[i]]);
+        if (status)
+            return status;
+    }
+    return DNNX_OK;
+}

@@ -1,0 +1,574 @@
+/* The top of the house: implements the session part of dnnx.h. Compile = load, sort, bind
+ * schemas, remove dead nodes, infer, bind kernels; run = the executor loop. The only file
+ * that names proto/ and backends/. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/backend.h"
+#include "graph/error.h"
+#include "graph/graph.h"
+#include "graph/op.h"
+#include "ops/ops.h"
+#include "proto/proto.h"
+
+struct dnnx_options {
+    int threads;
+    int optimization_level;
+    char backends[16];
+};
+
+typedef struct node_binding {
+    const backend *backend;
+    backend_kernel *kernel;
+} node_binding;
+
+struct dnnx_session {
+    graph *graph;
+    dnnx_options options;
+    node_binding *bindings; /* per node index; unused for dead nodes */
+};
+
+dnnx_status dnnx_options_create(dnnx_options **out)
+{
+    if (!out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_options_create: out is NULL");
+    dnnx_options *options = calloc(1, sizeof *options);
+    if (!options)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    options->optimization_level = 1;
+    strcpy(options->backends, "all");
+    *out = options;
+    return DNNX_OK;
+}
+
+void dnnx_options_free(dnnx_options *options) { free(options); }
+
+dnnx_status dnnx_options_set_threads(dnnx_options *options, int threads)
+{
+    if (!options)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_options_set_threads: options is NULL");
+    if (threads < 0 || threads > 4096)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "thread count %d is outside 0..4096", threads);
+    options->threads = threads;
+    return DNNX_OK;
+}
+
+dnnx_status dnnx_options_set_optimization_level(dnnx_options *options, int level)
+{
+    if (!options)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_options_set_optimization_level: options is NULL");
+    if (level < 0 || level > 1)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "optimization level %d is outside 0..1", level);
+    options->optimization_level = level;
+    return DNNX_OK;
+}
+
+dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backends)
+{
+    if (!options || !backends)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_options_set_backends: %s is NULL",
+                         options ? "backends" : "options");
+    if (strcmp(backends, "ref") && strcmp(backends, "all"))
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "unknown backends '%s' (expected 'ref' or 'all')", backends);
+    strcpy(options->backends, backends);
+    return DNNX_OK;
+}
+
+/* Fills an op_ctx for a node from per-value tensors (load-time infos or run-time tensors). */
+static void ctx_for_node(const graph *g, const graph_node *node, const dnnx_tensor **inputs, dnnx_tensor **outputs,
+                         bool concrete, op_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->node = node;
+    ctx->graph = g;
+    ctx->opset = node->opset;
+    ctx->n_inputs = node->n_inputs;
+    ctx->inputs = inputs;
+    ctx->n_outputs = node->n_outputs;
+    ctx->outputs = outputs;
+    ctx->concrete = concrete;
+}
+
+#define MAX_NODE_IO 64
+
+static dnnx_status bind_kernels(dnnx_session *session)
+{
+    graph *g = session->graph;
+    const backend *ref = backend_ref();
+    session->bindings = calloc((size_t)g->n_nodes + 1, sizeof *session->bindings);
+    if (!session->bindings)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < g->n_order; i++) {
+        graph_node *node = &g->nodes[g->order[i]];
+        const dnnx_tensor *inputs[MAX_NODE_IO];
+        dnnx_tensor *outputs[MAX_NODE_IO];
+        for (int k = 0; k < node->n_inputs; k++) {
+            int v = node->inputs[k];
+            inputs[k] = v == VALUE_NONE ? NULL : g->values[v].constant ? g->values[v].constant : &g->values[v].info;
+        }
+        for (int k = 0; k < node->n_outputs; k++)
+            outputs[k] = node->outputs[k] == VALUE_NONE ? NULL : &g->values[node->outputs[k]].info;
+        op_ctx ctx;
+        ctx_for_node(g, node, inputs, outputs, false, &ctx);
+        char why[256] = "";
+        node_binding *binding = &session->bindings[g->order[i]];
+        binding->backend = ref;
+        if (!ref->supports(&ctx, why, sizeof why))
+            return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s): no backend can run it", node->name,
+                             node->op_type);
+        dnnx_status status = ref->compile(&ctx, &binding->kernel);
+        if (status)
+            return status;
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session **out)
+{
+    dnnx_session *session = calloc(1, sizeof *session);
+    if (!session) {
+        graph_free(g);
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    session->graph = g;
+    if (options) {
+        session->options = *options;
+    } else {
+        session->options.optimization_level = 1;
+        strcpy(session->options.backends, "all");
+    }
+    dnnx_status status;
+    if ((status = graph_sort(g)) || (status = graph_bind_schemas(g, ops_registry())) ||
+        (status = graph_remove_dead_nodes(g)) || (status = graph_infer(g)) || (status = bind_kernels(session))) {
+        dnnx_session_free(session);
+        return status;
+    }
+    *out = session;
+    return DNNX_OK;
+}
+
+dnnx_status dnnx_session_create(const char *path, const dnnx_options *options, dnnx_session **out)
+{
+    if (!path || !out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_create: %s is NULL", path ? "out" : "path");
+    graph *g = NULL;
+    dnnx_status status = proto_load_model_file(path, &g);
+    if (status)
+        return status;
+    return compile(g, options, out);
+}
+
+dnnx_status dnnx_session_create_from_memory(const void *buf, size_t len, const dnnx_options *options,
+                                            dnnx_session **out)
+{
+    if (!buf || !out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_create_from_memory: %s is NULL",
+                         buf ? "out" : "buf");
+    graph *g = NULL;
+    dnnx_status status = proto_load_model_memory(buf, len, NULL, &g);
+    if (status)
+        return status;
+    return compile(g, options, out);
+}
+
+void dnnx_session_free(dnnx_session *session)
+{
+    if (!session)
+        return;
+    if (session->bindings)
+        for (int n = 0; n < session->graph->n_nodes; n++)
+            if (session->bindings[n].kernel)
+                session->bindings[n].backend->kernel_free(session->bindings[n].kernel);
+    free(session->bindings);
+    graph_free(session->graph);
+    free(session);
+}
+
+/* Metadata ------------------------------------------------------------------------------ */
+
+static const graph_value *io_value(const dnnx_session *session, size_t index, bool input)
+{
+    if (!session)
+        return NULL;
+    const graph *g = session->graph;
+    size_t count = (size_t)(input ? g->n_inputs : g->n_outputs);
+    if (index >= count)
+        return NULL;
+    return &g->values[input ? g->inputs[index] : g->outputs[index]];
+}
+
+size_t dnnx_session_input_count(const dnnx_session *s) { return s ? (size_t)s->graph->n_inputs : 0; }
+size_t dnnx_session_output_count(const dnnx_session *s) { return s ? (size_t)s->graph->n_outputs : 0; }
+
+#define IO_ACCESSORS(kind, is_input)                                                                               \
+    const char *dnnx_session_##kind##_name(const dnnx_session *s, size_t i)                                        \
+    {                                                                                                              \
+        const graph_value *v = io_value(s, i, is_input);                                                           \
+        return v ? v->name : NULL;                                                                                 \
+    }                                                                                                              \
+    dnnx_dtype dnnx_session_##kind##_dtype(const dnnx_session *s, size_t i)                                        \
+    {                                                                                                              \
+        const graph_value *v = io_value(s, i, is_input);                                                           \
+        return v ? v->info.dtype : DNNX_DTYPE_UNDEFINED;                                                           \
+    }                                                                                                              \
+    int dnnx_session_##kind##_rank(const dnnx_session *s, size_t i)                                                \
+    {                                                                                                              \
+        const graph_value *v = io_value(s, i, is_input);                                                           \
+        return v ? v->info.rank : -1;                                                                              \
+    }                                                                                                              \
+    int64_t dnnx_session_##kind##_dim(const dnnx_session *s, size_t i, int axis)                                   \
+    {                                                                                                              \
+        const graph_value *v = io_value(s, i, is_input);                                                           \
+        if (!v || axis < 0 || axis >= v->info.rank)                                                                \
+            return -1;                                                                                             \
+        return v->info.dims[axis] >= 0 ? v->info.dims[axis] : -1;                                                  \
+    }                                                                                                              \
+    const char *dnnx_session_##kind##_dim_name(const dnnx_session *s, size_t i, int axis)                          \
+    {                                                                                                              \
+        const graph_value *v = io_value(s, i, is_input);                                                           \
+        if (!v || axis < 0 || axis >= v->info.rank)                                                                \
+            return NULL;                                                                                           \
+        return graph_symbol_name(s->graph, v->info.dims[axis]);                                                    \
+    }
+
+IO_ACCESSORS(input, true)
+IO_ACCESSORS(output, false)
+
+/* Run ------------------------------------------------------------------------------------ */
+
+/* Per-run state: the tensor of every value and how many reads of it remain. */
+typedef struct run_state {
+    const dnnx_tensor **values; /* what each value holds in this run */
+    dnnx_tensor **owned;        /* tensors this run allocated (freed when their reads end) */
+    int *reads_left;
+} run_state;
+
+static void run_state_free(run_state *run, int n_values)
+{
+    if (run->owned)
+        for (int v = 0; v < n_values; v++)
+            dnnx_tensor_free(run->owned[v]);
+    free(run->owned);
+    free(run->values);
+    free(run->reads_left);
+}
+
+/* Checks a caller's input against the graph input's declared type and shape; symbolic dims
+ * must be bound consistently across inputs (symbol_sizes: per symbol id, -1 = unbound). */
+static dnnx_status check_input(const dnnx_session *session, size_t index, const dnnx_tensor *tensor,
+                               int64_t *symbol_sizes)
+{
+    const graph *g = session->graph;
+    const graph_value *value = &g->values[g->inputs[index]];
+    if (tensor->dtype != value->info.dtype && value->info.dtype != DNNX_DTYPE_UNDEFINED)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must be %s, not %s", value->name,
+                         dnnx_dtype_name(value->info.dtype), dnnx_dtype_name(tensor->dtype));
+    if (!tensor_dtype_is_valid((int)tensor->dtype))
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' has unsupported dtype %d", value->name,
+                         (int)tensor->dtype);
+    if (!tensor->data)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' has no data", value->name);
+    if (value->info.rank < 0)
+        return DNNX_OK;
+    char expected[256], got[256];
+    graph_format_shape(g, &value->info, expected, sizeof expected);
+    tensor_format_shape(tensor, got, sizeof got);
+    if (tensor->rank != value->info.rank)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must have rank %d %s, not rank %d %s", value->name,
+                         value->info.rank, expected, tensor->rank, got);
+    for (int d = 0; d < tensor->rank; d++) {
+        int64_t want = value->info.dims[d], have = tensor->dims[d];
+        if (want >= 0 && want != have)
+            return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must have shape %s, not %s (dim %d)", value->name,
+                             expected, got, d);
+        if (DIM_IS_SYMBOL(want)) {
+            int64_t id = DIM_SYMBOL_BASE - want;
+            if (symbol_sizes[id] >= 0 && symbol_sizes[id] != have)
+                return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT,
+                                 "input '%s' dim %d ('%s') is %lld, but another input gives '%s' = %lld", value->name, d,
+                                 g->symbols[id], (long long)have, g->symbols[id], (long long)symbol_sizes[id]);
+            symbol_sizes[id] = have;
+        }
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status check_inputs(const dnnx_session *session, const dnnx_tensor *const *inputs, size_t n_inputs)
+{
+    const graph *g = session->graph;
+    if (n_inputs != (size_t)g->n_inputs)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "the model has %d inputs, %zu were given", g->n_inputs, n_inputs);
+    if (n_inputs && !inputs)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "inputs is NULL");
+    int64_t *symbol_sizes = malloc(((size_t)g->n_symbols + 1) * sizeof *symbol_sizes);
+    if (!symbol_sizes)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int k = 0; k < g->n_symbols; k++)
+        symbol_sizes[k] = -1;
+    dnnx_status status = DNNX_OK;
+    for (size_t i = 0; i < n_inputs && !status; i++)
+        if (inputs[i])
+            status = check_input(session, i, inputs[i], symbol_sizes);
+    free(symbol_sizes);
+    return status;
+}
+
+/* Releases a value's tensor once its last reader has run. */
+static void release_read(run_state *run, int v)
+{
+    if (--run->reads_left[v] == 0 && run->owned[v]) {
+        dnnx_tensor_free(run->owned[v]);
+        run->owned[v] = NULL;
+        run->values[v] = NULL;
+    }
+}
+
+static dnnx_status run_node(dnnx_session *session, int n, run_state *run)
+{
+    graph *g = session->graph;
+    graph_node *node = &g->nodes[n];
+    const dnnx_tensor *inputs[MAX_NODE_IO];
+    dnnx_tensor *outputs[MAX_NODE_IO];
+    dnnx_status status = DNNX_OK;
+
+    for (int k = 0; k < node->n_inputs; k++) {
+        int v = node->inputs[k];
+        inputs[k] = v == VALUE_NONE ? NULL : run->values[v];
+        if (v != VALUE_NONE && !inputs[k])
+            return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "node '%s' (%s): input '%s' was not given", node->name,
+                             node->op_type, g->values[v].name);
+    }
+    for (int k = 0; k < node->n_outputs; k++) {
+        outputs[k] = NULL;
+        if (node->outputs[k] == VALUE_NONE)
+            continue;
+        outputs[k] = calloc(1, sizeof *outputs[k]);
+        if (!outputs[k]) {
+            status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+            goto free_outputs;
+        }
+    }
+    op_ctx ctx;
+    ctx_for_node(g, node, inputs, outputs, true, &ctx);
+    status = node->schema->infer(&ctx);
+    if (!status)
+        status = ctx.status;
+    for (int k = 0; k < node->n_outputs && !status; k++) {
+        if (!outputs[k] || outputs[k]->data)
+            continue;
+        status = tensor_alloc_data(outputs[k]);
+        if (status)
+            dnnx_error_prefix("node '%s' (%s) output %d", node->name, node->op_type, k);
+    }
+    if (!status) {
+        node_binding *binding = &session->bindings[n];
+        status = binding->backend->run(binding->kernel, &ctx);
+    }
+    if (status)
+        goto free_outputs;
+    for (int k = 0; k < node->n_outputs; k++) {
+        int v = node->outputs[k];
+        if (v == VALUE_NONE)
+            continue;
+        if (run->reads_left[v] == 0) {
+            /* An output nothing reads (e.g. an unused optional output). */
+            dnnx_tensor_free(outputs[k]);
+        } else {
+            run->owned[v] = outputs[k];
+            run->values[v] = outputs[k];
+        }
+        outputs[k] = NULL;
+    }
+    for (int k = 0; k < node->n_inputs; k++)
+        if (node->inputs[k] != VALUE_NONE)
+            release_read(run, node->inputs[k]);
+    return DNNX_OK;
+
+free_outputs:
+    for (int k = 0; k < node->n_outputs; k++)
+        dnnx_tensor_free(outputs[k]);
+    return status;
+}
+
+dnnx_status dnnx_session_run(dnnx_session *session, const dnnx_tensor *const *inputs, size_t n_inputs,
+                             dnnx_tensor **outputs, size_t n_outputs)
+{
+    if (!session)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_run: session is NULL");
+    graph *g = session->graph;
+    if (n_outputs > (size_t)g->n_outputs)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "the model has %d outputs, %zu were asked for", g->n_outputs,
+                         n_outputs);
+    if (n_outputs && !outputs)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "outputs is NULL");
+    dnnx_status status = check_inputs(session, inputs, n_inputs);
+    if (status)
+        return status;
+
+    run_state run = {0};
+    size_t n_values = (size_t)g->n_values + 1;
+    run.values = calloc(n_values, sizeof *run.values);
+    run.owned = calloc(n_values, sizeof *run.owned);
+    run.reads_left = calloc(n_values, sizeof *run.reads_left);
+    dnnx_tensor **results = calloc(n_outputs + 1, sizeof *results);
+    if (!run.values || !run.owned || !run.reads_left || !results) {
+        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+        goto free_run;
+    }
+    for (int v = 0; v < g->n_values; v++) {
+        run.values[v] = g->values[v].constant;
+        /* Graph outputs hold one extra read, released when they are handed to the caller. */
+        run.reads_left[v] = g->values[v].consumer_count;
+    }
+    for (int i = 0; i < g->n_inputs; i++)
+        run.values[g->inputs[i]] = inputs[i];
+    for (int i = 0; i < g->n_order; i++)
+        if ((status = run_node(session, g->order[i], &run)))
+            goto free_run;
+    for (size_t j = 0; j < n_outputs; j++) {
+        int v = g->outputs[j];
+        const dnnx_tensor *result = run.values[v];
+        if (!result) {
+            status = dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "output '%s' depends on an input that was not given",
+                               g->values[v].name);
+            goto free_run;
+        }
+        /* Hand over the tensor when this run owns it and no other output shares it. */
+        if (run.owned[v] && run.reads_left[v] == 1) {
+            results[j] = run.owned[v];
+            run.owned[v] = NULL;
+            run.values[v] = NULL;
+        } else if ((status = tensor_clone(result, &results[j]))) {
+            goto free_run;
+        } else {
+            run.reads_left[v]--;
+        }
+        if ((status = dnnx_tensor_set_name(results[j], g->values[v].name)))
+            goto free_run;
+    }
+    for (size_t j = 0; j < n_outputs; j++) {
+        outputs[j] = results[j];
+        results[j] = NULL;
+    }
+
+free_run:
+    for (size_t j = 0; j < n_outputs; j++)
+        dnnx_tensor_free(results[j]);
+    free(results);
+    run_state_free(&run, g->n_values);
+    return status;
+}
+
+/* Description ---------------------------------------------------------------------------- */
+
+typedef struct text {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+} text;
+
+static void text_append(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_append(text *t, const char *fmt, ...)
+{
+    if (t->failed)
+        return;
+    va_list args;
+    va_start(args, fmt);
+    int need = vsnprintf(NULL, 0, fmt, args);
+    va_end(args);
+    if (need < 0 || t->len + (size_t)need + 1 > t->cap) {
+        size_t cap = (t->cap ? t->cap * 2 : 1024) + (size_t)(need > 0 ? need : 0);
+        char *buf = realloc(t->buf, cap);
+        if (!buf || need < 0) {
+            t->failed = true;
+            return;
+        }
+        t->buf = buf;
+        t->cap = cap;
+    }
+    va_start(args, fmt);
+    vsnprintf(t->buf + t->len, t->cap - t->len, fmt, args);
+    va_end(args);
+    t->len += (size_t)need;
+}
+
+static void describe_value(text *t, const graph *g, const graph_value *value)
+{
+    char shape[512];
+    graph_format_shape(g, &value->info, shape, sizeof shape);
+    text_append(t, "  %-32s %-8s %s\n", value->name, dnnx_dtype_name(value->info.dtype), shape);
+}
+
+/* Op types of live nodes with their counts, most frequent first. */
+static void describe_histogram(text *t, const graph *g)
+{
+    int *counts = calloc((size_t)g->n_nodes + 1, sizeof *counts);
+    int *first = calloc((size_t)g->n_nodes + 1, sizeof *first); /* node index naming each type */
+    int n_types = 0;
+    if (!counts || !first) {
+        t->failed = true;
+        goto free_lists;
+    }
+    for (int i = 0; i < g->n_order; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        int k = 0;
+        while (k < n_types && (strcmp(g->nodes[first[k]].op_type, node->op_type) ||
+                               strcmp(g->nodes[first[k]].domain, node->domain)))
+            k++;
+        if (k == n_types)
+            first[n_types++] = g->order[i];
+        counts[k]++;
+    }
+    for (int printed = 0; printed < n_types; printed++) {
+        int best = -1;
+        for (int k = 0; k < n_types; k++)
+            if (counts[k] > 0 && (best < 0 || counts[k] > counts[best]))
+                best = k;
+        const graph_node *node = &g->nodes[first[best]];
+        text_append(t, "  %-32s %d\n", node->op_type, counts[best]);
+        counts[best] = -counts[best];
+    }
+free_lists:
+    free(counts);
+    free(first);
+}
+
+char *dnnx_session_describe(const dnnx_session *session)
+{
+    if (!session) {
+        dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_describe: session is NULL");
+        return NULL;
+    }
+    const graph *g = session->graph;
+    text t = {0};
+    text_append(&t, "ir_version: %lld\nproducer: %s %s\nopsets:", (long long)g->ir_version,
+                g->producer_name ? g->producer_name : "", g->producer_version ? g->producer_version : "");
+    for (int k = 0; k < g->n_opsets; k++)
+        text_append(&t, " %s=%lld", g->opsets[k].domain[0] ? g->opsets[k].domain : "ai.onnx",
+                    (long long)g->opsets[k].version);
+    text_append(&t, "\ninputs:\n");
+    for (int i = 0; i < g->n_inputs; i++)
+        describe_value(&t, g, &g->values[g->inputs[i]]);
+    text_append(&t, "outputs:\n");
+    for (int i = 0; i < g->n_outputs; i++)
+        describe_value(&t, g, &g->values[g->outputs[i]]);
+    size_t parameters = 0, parameter_bytes = 0, n_initializers = 0;
+    for (int v = 0; v < g->n_values; v++)
+        if (g->values[v].constant) {
+            n_initializers++;
+            parameters += tensor_count(g->values[v].constant);
+            parameter_bytes += tensor_bytes(g->values[v].constant);
+        }
+    text_append(&t, "parameters: %zu in %zu initializers, %zu bytes\n", parameters, n_initializers, parameter_bytes);
+    text_append(&t, "nodes: %d\n", g->n_order);
+    describe_histogram(&t, g);
+    if (t.failed) {
+        free(t.buf);
+        dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory describing the model");
+        return NULL;
+    }
+    return t.buf;
+}
