@@ -1,0 +1,588 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/error.h"
+#include "proto/proto.h"
+#include "proto_internal.h"
+
+/* IR versions dnnx reads: 3 (ONNX 1.0, opset imports) up to 11 (ONNX 1.18). Element types
+ * added by newer IRs are rejected where they are used, with their name. */
+#define IR_VERSION_MIN 3
+#define IR_VERSION_MAX 11
+
+static const proto_limits default_limits = {.max_file_bytes = PROTO_MAX_MESSAGE_BYTES};
+
+typedef struct load_ctx {
+    const char *base_dir;          /* external data directory, NULL = refuse external data */
+    const Onnx__ModelProto *model; /* for its model-local functions */
+} load_ctx;
+
+static dnnx_status build_graph(graph *g, Onnx__GraphProto *proto, const load_ctx *ctx);
+
+static const char *str_or_empty(const char *s) { return s ? s : ""; }
+
+static const char *normalize_domain(const char *domain)
+{
+    domain = str_or_empty(domain);
+    return strcmp(domain, "ai.onnx") ? domain : "";
+}
+
+static dnnx_status out_of_memory(void) { return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory loading the model"); }
+
+static dnnx_status copy_string(const char *src, char **dst)
+{
+    *dst = strdup(str_or_empty(src));
+    return *dst ? DNNX_OK : out_of_memory();
+}
+
+/* Fills info (dtype and possibly symbolic shape) from a TypeProto. *typed is false when the
+ * TypeProto names no element type, which ONNX allows for subgraph values. */
+static dnnx_status type_to_info(graph *g, const Onnx__TypeProto *type, dnnx_tensor *info, bool *typed)
+{
+    *typed = false;
+    tensor_init_shape(info, DNNX_DTYPE_UNDEFINED, 0, NULL);
+    info->rank = -1;
+    if (!type)
+        return DNNX_OK;
+    switch (type->value_case) {
+    case ONNX__TYPE_PROTO__VALUE__NOT_SET: return DNNX_OK;
+    case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE: break;
+    case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has a sequence type; dnnx supports tensor values only");
+    case ONNX__TYPE_PROTO__VALUE_MAP_TYPE:
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has a map type; dnnx supports tensor values only");
+    case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has an optional type; dnnx supports tensor values only");
+    case ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE:
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has a sparse tensor type; dnnx supports dense tensors only");
+    default: return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has an unknown kind of type (%d)", (int)type->value_case);
+    }
+    const Onnx__TypeProto__Tensor *tensor_type = type->tensor_type;
+    if (!tensor_type || !tensor_type->has_elem_type || tensor_type->elem_type == DNNX_DTYPE_UNDEFINED)
+        return DNNX_OK;
+    int32_t elem_type = tensor_type->elem_type;
+    dnnx_status status = proto_check_elem_type(elem_type);
+    if (status)
+        return status;
+    info->dtype = (dnnx_dtype)elem_type;
+    *typed = true;
+    const Onnx__TensorShapeProto *shape = tensor_type->shape;
+    if (!shape)
+        return DNNX_OK;
+    if (shape->n_dim > DNNX_MAX_RANK)
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has rank %zu, more than the %d dnnx supports", shape->n_dim,
+                         DNNX_MAX_RANK);
+    for (size_t i = 0; i < shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *dim = shape->dim[i];
+        int64_t value = DIM_UNKNOWN;
+        if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE) {
+            if (dim->dim_value < 0)
+                return dnnx_fail(DNNX_ERR_INVALID_MODEL, "dim %zu is %lld, which is negative", i,
+                                 (long long)dim->dim_value);
+            value = dim->dim_value;
+        } else if (dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && dim->dim_param &&
+                   dim->dim_param[0]) {
+            value = graph_symbol(g, dim->dim_param);
+        }
+        info->dims[i] = value;
+    }
+    info->rank = (int)shape->n_dim;
+    return DNNX_OK;
+}
+
+static dnnx_status add_initializers(graph *g, Onnx__GraphProto *proto, const load_ctx *ctx)
+{
+    if (proto->n_sparse_initializer) {
+        const Onnx__SparseTensorProto *sparse = proto->sparse_initializer[0];
+        const char *name = sparse->values ? str_or_empty(sparse->values->name) : "";
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "sparse initializer '%s' is not supported", name);
+    }
+    for (size_t k = 0; k < proto->n_initializer; k++) {
+        Onnx__TensorProto *message = proto->initializer[k];
+        const char *name = str_or_empty(message->name);
+        if (!name[0])
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "initializer %zu has no name", k);
+        int v = graph_value_intern(g, name);
+        if (v < 0)
+            return out_of_memory();
+        if (g->values[v].constant)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "initializer '%s' is defined twice", name);
+        dnnx_tensor *tensor = NULL;
+        dnnx_status status = proto_tensor_from_message(message, ctx->base_dir, &tensor);
+        if (status) {
+            dnnx_error_prefix("initializer '%s'", name);
+            return status;
+        }
+        graph_value *value = &g->values[v];
+        value->constant = tensor;
+        tensor_clear(&value->info);
+        tensor_init_shape(&value->info, tensor->dtype, tensor->rank, tensor->dims);
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status add_inputs(graph *g, const Onnx__GraphProto *proto)
+{
+    if (proto->n_input > INT_MAX)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph has too many inputs");
+    g->inputs = calloc(proto->n_input ? proto->n_input : 1, sizeof *g->inputs);
+    if (!g->inputs)
+        return out_of_memory();
+    for (size_t k = 0; k < proto->n_input; k++) {
+        const Onnx__ValueInfoProto *input = proto->input[k];
+        const char *name = str_or_empty(input->name);
+        if (!name[0])
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph input %zu has no name", k);
+        int v = graph_value_intern(g, name);
+        if (v < 0)
+            return out_of_memory();
+        if (g->values[v].is_graph_input)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph input '%s' is listed twice", name);
+        /* Initializers listed as inputs (required before IR 4, an overridable default after)
+         * are constants here. */
+        if (g->values[v].constant)
+            continue;
+        dnnx_tensor info;
+        bool typed;
+        dnnx_status status = type_to_info(g, input->type, &info, &typed);
+        if (!status && !typed && !g->parent)
+            status = dnnx_fail(DNNX_ERR_INVALID_MODEL, "has no element type");
+        if (status) {
+            dnnx_error_prefix("graph input '%s'", name);
+            return status;
+        }
+        graph_value *value = &g->values[v];
+        value->info = info;
+        value->shape_declared = typed;
+        value->is_graph_input = true;
+        g->inputs[g->n_inputs++] = v;
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status add_outputs(graph *g, const Onnx__GraphProto *proto)
+{
+    if (proto->n_output > INT_MAX)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph has too many outputs");
+    g->outputs = calloc(proto->n_output ? proto->n_output : 1, sizeof *g->outputs);
+    if (!g->outputs)
+        return out_of_memory();
+    for (size_t k = 0; k < proto->n_output; k++) {
+        const Onnx__ValueInfoProto *output = proto->output[k];
+        const char *name = str_or_empty(output->name);
+        if (!name[0])
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph output %zu has no name", k);
+        int v = graph_value_intern(g, name);
+        if (v < 0)
+            return out_of_memory();
+        if (g->values[v].is_graph_output)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph output '%s' is listed twice", name);
+        dnnx_tensor info;
+        bool typed;
+        dnnx_status status = type_to_info(g, output->type, &info, &typed);
+        if (status) {
+            dnnx_error_prefix("graph output '%s'", name);
+            return status;
+        }
+        graph_value *value = &g->values[v];
+        /* An output that is also an input or an initializer keeps that type. */
+        if (!value->is_graph_input && !value->constant) {
+            value->info = info;
+            value->shape_declared = typed;
+        }
+        value->is_graph_output = true;
+        g->outputs[g->n_outputs++] = v;
+    }
+    return DNNX_OK;
+}
+
+/* value_info types of intermediate values are hints for inference, never declarations. */
+static dnnx_status add_value_infos(graph *g, const Onnx__GraphProto *proto)
+{
+    for (size_t k = 0; k < proto->n_value_info; k++) {
+        const Onnx__ValueInfoProto *hint = proto->value_info[k];
+        const char *name = str_or_empty(hint->name);
+        if (!name[0])
+            continue;
+        dnnx_tensor info;
+        bool typed;
+        dnnx_status status = type_to_info(g, hint->type, &info, &typed);
+        if (status) {
+            dnnx_error_prefix("value '%s'", name);
+            return status;
+        }
+        if (!typed)
+            continue;
+        int v = graph_value_intern(g, name);
+        if (v < 0)
+            return out_of_memory();
+        graph_value *value = &g->values[v];
+        if (value->is_graph_input || value->is_graph_output || value->constant)
+            continue;
+        value->info = info;
+        value->shape_declared = false;
+    }
+    return DNNX_OK;
+}
+
+static const char *attr_type_name(int type)
+{
+    switch (type) {
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR: return "sparse tensor";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSORS: return "sparse tensors";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO: return "type proto";
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS: return "type protos";
+    default: return "unknown";
+    }
+}
+
+/* Attributes written before IR 2 carry no type; it is then the one field that is set. */
+static int attr_type_of(const Onnx__AttributeProto *proto)
+{
+    if (proto->has_type && proto->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__UNDEFINED)
+        return (int)proto->type;
+    if (proto->has_f)
+        return ATTR_FLOAT;
+    if (proto->has_i)
+        return ATTR_INT;
+    if (proto->has_s)
+        return ATTR_STRING;
+    if (proto->t)
+        return ATTR_TENSOR;
+    if (proto->g)
+        return ATTR_GRAPH;
+    if (proto->n_floats)
+        return ATTR_FLOATS;
+    if (proto->n_ints)
+        return ATTR_INTS;
+    if (proto->n_strings)
+        return ATTR_STRINGS;
+    if (proto->n_tensors)
+        return ATTR_TENSORS;
+    if (proto->n_graphs)
+        return ATTR_GRAPHS;
+    return ATTR_UNDEFINED;
+}
+
+static char *copy_bytes(const ProtobufCBinaryData *data)
+{
+    char *copy = malloc(data->len + 1);
+    if (!copy)
+        return NULL;
+    if (data->len)
+        memcpy(copy, data->data, data->len);
+    copy[data->len] = '\0';
+    return copy;
+}
+
+static dnnx_status convert_tensor(Onnx__TensorProto *message, const load_ctx *ctx, dnnx_tensor **out)
+{
+    dnnx_status status = proto_tensor_from_message(message, ctx->base_dir, out);
+    if (status)
+        dnnx_error_prefix("tensor '%s'", str_or_empty(message->name));
+    return status;
+}
+
+static dnnx_status convert_subgraph(graph *parent, Onnx__GraphProto *proto, const load_ctx *ctx, graph **out)
+{
+    graph *sub = graph_create();
+    if (!sub)
+        return out_of_memory();
+    sub->parent = parent;
+    sub->ir_version = parent->ir_version;
+    /* Owned by the attribute from here, so a failure below is freed with the parent. */
+    *out = sub;
+    /* The subgraph's symbols extend its parent's, whose table is complete by now (types
+     * are read before nodes): a dim id then means the same name in the subgraph as outside,
+     * and graph_symbol_name(sub, ...) also names the dims of outer values. */
+    for (int k = 0; k < parent->n_symbols; k++)
+        graph_symbol(sub, parent->symbols[k]);
+    if (sub->n_symbols != parent->n_symbols)
+        return out_of_memory();
+    dnnx_status status = build_graph(sub, proto, ctx);
+    if (status)
+        dnnx_error_prefix("subgraph '%s'", str_or_empty(proto->name));
+    return status;
+}
+
+/* Fills attr, which already belongs to its node: whatever it holds on failure is freed with
+ * the graph, so every array is allocated zeroed and its count set before it is filled. */
+static dnnx_status convert_attr(graph *g, Onnx__AttributeProto *proto, graph_attr *attr, const load_ctx *ctx)
+{
+    if (proto->ref_attr_name && proto->ref_attr_name[0])
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED,
+                         "refers to function attribute '%s'; attribute references are not supported",
+                         proto->ref_attr_name);
+    int type = attr_type_of(proto);
+    attr->type = (graph_attr_type)type;
+    dnnx_status status = DNNX_OK;
+    switch (type) {
+    case ATTR_FLOAT: attr->f = proto->f; break;
+    case ATTR_INT: attr->i = proto->i; break;
+    case ATTR_STRING:
+        if (!(attr->s = copy_bytes(&proto->s)))
+            return out_of_memory();
+        attr->s_len = proto->s.len;
+        break;
+    case ATTR_TENSOR:
+        if (!proto->t)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "has type tensor but holds no tensor");
+        return convert_tensor(proto->t, ctx, &attr->t);
+    case ATTR_GRAPH:
+        if (!proto->g)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "has type graph but holds no graph");
+        return convert_subgraph(g, proto->g, ctx, &attr->g);
+    case ATTR_FLOATS:
+        if (!(attr->floats = malloc((proto->n_floats ? proto->n_floats : 1) * sizeof *attr->floats)))
+            return out_of_memory();
+        if (proto->n_floats)
+            memcpy(attr->floats, proto->floats, proto->n_floats * sizeof *attr->floats);
+        attr->count = proto->n_floats;
+        break;
+    case ATTR_INTS:
+        if (!(attr->ints = malloc((proto->n_ints ? proto->n_ints : 1) * sizeof *attr->ints)))
+            return out_of_memory();
+        if (proto->n_ints)
+            memcpy(attr->ints, proto->ints, proto->n_ints * sizeof *attr->ints);
+        attr->count = proto->n_ints;
+        break;
+    case ATTR_STRINGS:
+        if (!(attr->strings = calloc(proto->n_strings ? proto->n_strings : 1, sizeof *attr->strings)))
+            return out_of_memory();
+        attr->count = proto->n_strings;
+        for (size_t k = 0; k < proto->n_strings; k++)
+            if (!(attr->strings[k] = copy_bytes(&proto->strings[k])))
+                return out_of_memory();
+        break;
+    case ATTR_TENSORS:
+        if (!(attr->tensors = calloc(proto->n_tensors ? proto->n_tensors : 1, sizeof *attr->tensors)))
+            return out_of_memory();
+        attr->count = proto->n_tensors;
+        for (size_t k = 0; k < proto->n_tensors && !status; k++)
+            status = convert_tensor(proto->tensors[k], ctx, &attr->tensors[k]);
+        break;
+    case ATTR_GRAPHS:
+        if (!(attr->graphs = calloc(proto->n_graphs ? proto->n_graphs : 1, sizeof *attr->graphs)))
+            return out_of_memory();
+        attr->count = proto->n_graphs;
+        for (size_t k = 0; k < proto->n_graphs && !status; k++)
+            status = convert_subgraph(g, proto->graphs[k], ctx, &attr->graphs[k]);
+        break;
+    case ATTR_UNDEFINED: return dnnx_fail(DNNX_ERR_INVALID_MODEL, "has no type and no value");
+    default:
+        attr->type = ATTR_UNDEFINED;
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "has type %s (%d), which is not supported", attr_type_name(type), type);
+    }
+    return status;
+}
+
+static dnnx_status add_node_attrs(graph *g, int node_index, Onnx__NodeProto *proto, const load_ctx *ctx)
+{
+    if (!proto->n_attribute)
+        return DNNX_OK;
+    if (proto->n_attribute > INT_MAX)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "too many attributes");
+    graph_attr *attrs = calloc(proto->n_attribute, sizeof *attrs);
+    if (!attrs)
+        return out_of_memory();
+    g->nodes[node_index].attrs = attrs;
+    for (size_t k = 0; k < proto->n_attribute; k++) {
+        Onnx__AttributeProto *attr_proto = proto->attribute[k];
+        const char *name = str_or_empty(attr_proto->name);
+        if (!name[0])
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "attribute %zu has no name", k);
+        graph_node *node = &g->nodes[node_index];
+        if (graph_node_attr(node, name))
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "attribute '%s' is given twice", name);
+        graph_attr *attr = &node->attrs[node->n_attrs++];
+        if (!(attr->name = strdup(name)))
+            return out_of_memory();
+        dnnx_status status = convert_attr(g, attr_proto, attr, ctx);
+        if (status) {
+            dnnx_error_prefix("attribute '%s'", name);
+            return status;
+        }
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status check_not_function(const char *domain, const char *op_type, const load_ctx *ctx)
+{
+    for (size_t k = 0; k < ctx->model->n_functions; k++) {
+        const Onnx__FunctionProto *function = ctx->model->functions[k];
+        if (!strcmp(normalize_domain(function->domain), domain) && !strcmp(str_or_empty(function->name), op_type))
+            return dnnx_fail(DNNX_ERR_UNSUPPORTED, "model-local function '%s%s%s' is not supported", domain,
+                             domain[0] ? "." : "", op_type);
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status add_nodes(graph *g, Onnx__GraphProto *proto, const load_ctx *ctx)
+{
+    if (proto->n_node > INT_MAX)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph has too many nodes");
+    for (size_t k = 0; k < proto->n_node; k++) {
+        Onnx__NodeProto *node = proto->node[k];
+        const char *op_type = str_or_empty(node->op_type);
+        const char *domain = normalize_domain(node->domain);
+        const char *given_name = str_or_empty(node->name);
+        if (!op_type[0])
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "node %zu ('%s') has no op_type", k, given_name);
+        if (node->n_input > INT_MAX || node->n_output > INT_MAX)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "node %zu ('%s') has too many inputs or outputs", k, given_name);
+
+        char *made_name = NULL;
+        if (!given_name[0]) {
+            size_t size = strlen(op_type) + 24;
+            if (!(made_name = malloc(size)))
+                return out_of_memory();
+            snprintf(made_name, size, "%s_%zu", op_type, k);
+        }
+        const char *name = made_name ? made_name : given_name;
+        dnnx_status status = check_not_function(domain, op_type, ctx);
+        if (!status) {
+            int index = graph_node_add(g, name, op_type, domain);
+            if (index < 0)
+                status = out_of_memory();
+            else if (!(status = graph_node_set_io(g, index, (const char *const *)node->input, (int)node->n_input,
+                                                  (const char *const *)node->output, (int)node->n_output)))
+                status = add_node_attrs(g, index, node, ctx);
+        }
+        if (status)
+            dnnx_error_prefix("node '%s' (%s%s%s)", name, domain, domain[0] ? "." : "", op_type);
+        free(made_name);
+        if (status)
+            return status;
+    }
+    return DNNX_OK;
+}
+
+/* Builds g (empty, from graph_create) from a GraphProto; on failure g holds a partial graph
+ * that graph_free releases. */
+static dnnx_status build_graph(graph *g, Onnx__GraphProto *proto, const load_ctx *ctx)
+{
+    dnnx_status status = copy_string(proto->name, &g->name);
+    if (!status)
+        status = add_initializers(g, proto, ctx);
+    if (!status)
+        status = add_inputs(g, proto);
+    if (!status)
+        status = add_outputs(g, proto);
+    if (!status)
+        status = add_value_infos(g, proto);
+    if (!status)
+        status = add_nodes(g, proto, ctx);
+    return status;
+}
+
+static dnnx_status add_opsets(graph *g, const Onnx__ModelProto *model)
+{
+    if (!model->n_opset_import)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "model imports no opset");
+    if (model->n_opset_import > INT_MAX)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "model imports too many opsets");
+    g->opsets = calloc(model->n_opset_import, sizeof *g->opsets);
+    if (!g->opsets)
+        return out_of_memory();
+    for (size_t k = 0; k < model->n_opset_import; k++) {
+        const Onnx__OperatorSetIdProto *opset = model->opset_import[k];
+        const char *domain = normalize_domain(opset->domain);
+        if (!opset->has_version || opset->version < 1)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "opset import of domain '%s' has no valid version", domain);
+        if (graph_opset_version(g, domain) >= 0)
+            return dnnx_fail(DNNX_ERR_INVALID_MODEL, "domain '%s' is imported twice", domain);
+        if (!(g->opsets[g->n_opsets].domain = strdup(domain)))
+            return out_of_memory();
+        g->opsets[g->n_opsets++].version = opset->version;
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status check_ir_version(const Onnx__ModelProto *model)
+{
+    if (!model->has_ir_version)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL,
+                         "cannot parse model: not a valid ONNX ModelProto (it has no ir_version)");
+    if (model->ir_version < 1)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "ir_version %lld is not valid", (long long)model->ir_version);
+    if (model->ir_version < IR_VERSION_MIN)
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "ir_version %lld is older than %d, the oldest dnnx reads",
+                         (long long)model->ir_version, IR_VERSION_MIN);
+    if (model->ir_version > IR_VERSION_MAX)
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "ir_version %lld is newer than %d, the newest dnnx reads",
+                         (long long)model->ir_version, IR_VERSION_MAX);
+    return DNNX_OK;
+}
+
+static dnnx_status load_model(const uint8_t *buf, size_t len, const char *base_dir, graph **out)
+{
+    if (!len)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "cannot parse model: not a valid ONNX ModelProto (it is empty)");
+    if (len > default_limits.max_file_bytes)
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "model has %zu bytes, more than the %zu a ModelProto may hold", len,
+                         default_limits.max_file_bytes);
+    if (!proto_nesting_ok(&onnx__model_proto__descriptor, buf, len, PROTO_MAX_NESTING))
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "cannot parse model: messages nest more than %d levels deep",
+                         PROTO_MAX_NESTING);
+    Onnx__ModelProto *model = onnx__model_proto__unpack(NULL, len, buf);
+    if (!model)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "cannot parse model: not a valid ONNX ModelProto");
+
+    graph *g = NULL;
+    dnnx_status status = check_ir_version(model);
+    if (status)
+        goto free_model;
+    if (!model->graph) {
+        status = dnnx_fail(DNNX_ERR_INVALID_MODEL, "model has no graph");
+        goto free_model;
+    }
+    if (!(g = graph_create())) {
+        status = out_of_memory();
+        goto free_model;
+    }
+    g->ir_version = model->ir_version;
+    load_ctx ctx = {.base_dir = base_dir, .model = model};
+    status = copy_string(model->producer_name, &g->producer_name);
+    if (!status)
+        status = copy_string(model->producer_version, &g->producer_version);
+    if (!status)
+        status = add_opsets(g, model);
+    if (!status)
+        status = build_graph(g, model->graph, &ctx);
+    if (status) {
+        graph_free(g);
+        goto free_model;
+    }
+    *out = g;
+free_model:
+    onnx__model_proto__free_unpacked(model, NULL);
+    return status;
+}
+
+dnnx_status proto_load_model_memory(const void *buf, size_t len, const char *base_dir, graph **out)
+{
+    if ((!buf && len) || !out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "proto_load_model_memory: buf and out must not be NULL");
+    return load_model(buf, len, base_dir, out);
+}
+
+dnnx_status proto_load_model_file(const char *path, graph **out)
+{
+    if (!path || !out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "proto_load_model_file: path and out must not be NULL");
+    proto_mapped_file file;
+    dnnx_status status = proto_map_file(path, default_limits.max_file_bytes, "model", &file);
+    if (status)
+        return status;
+    char *dir = proto_parent_dir(path);
+    if (!dir) {
+        proto_unmap_file(&file);
+        return out_of_memory();
+    }
+    status = load_model(file.data, file.size, dir, out);
+    free(dir);
+    proto_unmap_file(&file);
+    return status;
+}
