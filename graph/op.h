@@ -8,7 +8,8 @@
  *
  * At load time (ctx->concrete == false) dims may be symbolic (< 0, see graph.h) and input
  * data is NULL unless the input is a constant; infer() must then still give output dtypes
- * and ranks, using DIM_UNKNOWN where a size depends on unknown data. At run time
+ * and ranks, using DIM_UNKNOWN where a size depends on unknown data (and rank -1 where even
+ * the rank does: downstream nodes are then inferred at run time only). At run time
  * (ctx->concrete == true) every dim is concrete and every input has data, and infer() must
  * check everything that can be checked (a mismatch here is the caller's input error). */
 #ifndef DNNX_GRAPH_OP_H

@@ -84,3 +84,26 @@ dnnx_status ops_read_int_list(op_ctx *ctx, int input, int64_t *values, size_t ma
     *count = n;
     return DNNX_OK;
 }
+
+dnnx_status ops_call_with_input1_at_axis(op_ctx *ctx, int axis, op_infer_fn fn)
+{
+    const dnnx_tensor *a = op_input(ctx, 0), *b = op_input(ctx, 1);
+    if (!a || !b || ctx->n_inputs > 2)
+        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "expects exactly two inputs");
+    if (axis < 0 || axis + b->rank > a->rank)
+        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "input 1 of rank %d does not fit at axis %d of rank %d", b->rank,
+                       axis, a->rank);
+    dnnx_tensor view = *b;
+    view.owns_data = false;
+    view.name = NULL;
+    view.rank = a->rank;
+    for (int d = 0; d < a->rank; d++)
+        view.dims[d] = d >= axis && d < axis + b->rank ? b->dims[d - axis] : 1;
+    const dnnx_tensor *inputs[2] = {a, &view};
+    op_ctx aligned = *ctx;
+    aligned.inputs = inputs;
+    dnnx_status status = fn(&aligned);
+    if (!ctx->status)
+        ctx->status = aligned.status;
+    return status;
+}

@@ -40,4 +40,9 @@ bool ops_dtype_is_unsigned_int(dnnx_dtype dtype); /* includes bool */
  * max entries); fails naming the input if it is not integer or too long. */
 dnnx_status ops_read_int_list(op_ctx *ctx, int input, int64_t *values, size_t max, size_t *count);
 
+/* Calls fn (an infer or run function) with input 1 viewed at input 0's rank, its dims placed
+ * from axis on and 1 elsewhere: how opset 1-6 ops broadcast (Add with broadcast=1 and axis,
+ * PRelu's per-channel slope), expressed so the numpy-broadcasting kernels serve unchanged. */
+dnnx_status ops_call_with_input1_at_axis(op_ctx *ctx, int axis, op_infer_fn fn);
+
 #endif

@@ -26,6 +26,12 @@ OPS_FAMILY(layout)
 OPS_FAMILY(gather)
 OPS_FAMILY(reduce)
 OPS_FAMILY(misc)
+OPS_FAMILY(recurrent)
+OPS_FAMILY(signal)
+OPS_FAMILY(quant)
+OPS_FAMILY(training)
+OPS_FAMILY(attention)
+OPS_FAMILY(image)
 
 /* Defines ops_<family>_count after the table in a family file. */
 #define OPS_FAMILY_COUNT(family) const size_t ops_##family##_count = sizeof ops_##family##_schemas / sizeof ops_##family##_schemas[0]

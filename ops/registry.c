@@ -1,8 +1,9 @@
 #include "ops.h"
 
-#define FAMILIES(X)                                                                                         \
-    X(elementwise) X(activation) X(cast) X(matmul) X(einsum) X(conv) X(pool) X(norm) X(softmax) X(shape)    \
-        X(layout) X(gather) X(reduce) X(misc)
+#define FAMILIES(X)                                                                                                    \
+    X(elementwise)                                                                                                     \
+    X(activation) X(cast) X(matmul) X(einsum) X(conv) X(pool) X(norm) X(softmax) X(shape) X(layout) X(gather)          \
+        X(reduce) X(misc) X(recurrent) X(signal) X(quant) X(training) X(attention) X(image)
 
 #define TABLE_OF(family) ops_##family##_schemas,
 #define SIZE_OF(family) &ops_##family##_count,
