@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backends/backend.h"
 #include "graph/error.h"
@@ -17,6 +18,7 @@ struct dnnx_options {
     int threads;
     int optimization_level;
     char backends[16];
+    size_t max_memory; /* bytes of intermediate tensors one run may hold; 0 = physical memory */
 };
 
 typedef struct node_binding {
@@ -63,6 +65,24 @@ dnnx_status dnnx_options_set_optimization_level(dnnx_options *options, int level
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "optimization level %d is outside 0..1", level);
     options->optimization_level = level;
     return DNNX_OK;
+}
+
+dnnx_status dnnx_options_set_max_memory(dnnx_options *options, size_t bytes)
+{
+    if (!options)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_options_set_max_memory: options is NULL");
+    options->max_memory = bytes;
+    return DNNX_OK;
+}
+
+/* The default memory limit: the machine's physical memory, so a model asking for more
+ * fails with a message instead of meeting the OOM killer. */
+static size_t physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0)
+        return SIZE_MAX;
+    return (size_t)pages > SIZE_MAX / (size_t)page_size ? SIZE_MAX : (size_t)pages * (size_t)page_size;
 }
 
 dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backends)
@@ -139,6 +159,8 @@ static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session *
         session->options.optimization_level = 1;
         strcpy(session->options.backends, "all");
     }
+    if (!session->options.max_memory)
+        session->options.max_memory = physical_memory();
     dnnx_status status;
     if ((status = graph_sort(g)) || (status = graph_bind_schemas(g, ops_registry())) ||
         (status = graph_remove_dead_nodes(g)) || (status = graph_infer(g)) || (status = bind_kernels(session))) {
@@ -243,6 +265,8 @@ typedef struct run_state {
     const dnnx_tensor **values; /* what each value holds in this run */
     dnnx_tensor **owned;        /* tensors this run allocated (freed when their reads end) */
     int *reads_left;
+    size_t live_bytes;          /* bytes of the tensors in owned */
+    size_t max_bytes;           /* the session's memory limit */
 } run_state;
 
 static void run_state_free(run_state *run, int n_values)
@@ -315,14 +339,46 @@ static dnnx_status check_inputs(const dnnx_session *session, const dnnx_tensor *
     return status;
 }
 
+/* Allocates an output's buffer within the run's memory limit, checked before malloc so a
+ * model asking for terabytes gets a message, not an abort. */
+static dnnx_status alloc_output(run_state *run, const graph_node *node, int k, dnnx_tensor *output)
+{
+    size_t bytes;
+    if (output->owns_data) { /* infer() describes outputs; a buffer it left is not counted */
+        free(output->data);
+        output->data = NULL;
+        output->owns_data = false;
+    }
+    dnnx_status status = tensor_bytes_checked(output->dtype, output->rank, output->dims, &bytes);
+    if (!status && bytes > run->max_bytes - run->live_bytes)
+        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY,
+                           "needs %zu bytes, past the memory limit of %zu bytes (%zu already in use)", bytes,
+                           run->max_bytes, run->live_bytes);
+    if (!status)
+        status = tensor_alloc_data(output);
+    if (status) {
+        dnnx_error_prefix("node '%s' (%s-%d) output %d", node->name, node->op_type, node->schema->since_version, k);
+        return status;
+    }
+    run->live_bytes += bytes;
+    return DNNX_OK;
+}
+
+static void free_value(run_state *run, int v)
+{
+    if (!run->owned[v])
+        return;
+    run->live_bytes -= tensor_bytes(run->owned[v]);
+    dnnx_tensor_free(run->owned[v]);
+    run->owned[v] = NULL;
+    run->values[v] = NULL;
+}
+
 /* Releases a value's tensor once its last reader has run. */
 static void release_read(run_state *run, int v)
 {
-    if (--run->reads_left[v] == 0 && run->owned[v]) {
-        dnnx_tensor_free(run->owned[v]);
-        run->owned[v] = NULL;
-        run->values[v] = NULL;
-    }
+    if (--run->reads_left[v] == 0)
+        free_value(run, v);
 }
 
 static dnnx_status run_node(dnnx_session *session, int n, run_state *run)
@@ -355,16 +411,14 @@ static dnnx_status run_node(dnnx_session *session, int n, run_state *run)
     status = node->schema->infer(&ctx);
     if (!status)
         status = ctx.status;
-    for (int k = 0; k < node->n_outputs && !status; k++) {
-        if (!outputs[k] || outputs[k]->data)
-            continue;
-        status = tensor_alloc_data(outputs[k]);
-        if (status)
-            dnnx_error_prefix("node '%s' (%s) output %d", node->name, node->op_type, k);
-    }
+    for (int k = 0; k < node->n_outputs && !status; k++)
+        if (outputs[k])
+            status = alloc_output(run, node, k, outputs[k]);
     if (!status) {
         node_binding *binding = &session->bindings[n];
         status = binding->backend->run(binding->kernel, &ctx);
+        if (!status)
+            status = ctx.status; /* an attribute of the wrong type read only by run() */
     }
     if (status)
         goto free_outputs;
@@ -372,14 +426,11 @@ static dnnx_status run_node(dnnx_session *session, int n, run_state *run)
         int v = node->outputs[k];
         if (v == VALUE_NONE)
             continue;
-        if (run->reads_left[v] == 0) {
-            /* An output nothing reads (e.g. an unused optional output). */
-            dnnx_tensor_free(outputs[k]);
-        } else {
-            run->owned[v] = outputs[k];
-            run->values[v] = outputs[k];
-        }
+        run->owned[v] = outputs[k];
+        run->values[v] = outputs[k];
         outputs[k] = NULL;
+        if (run->reads_left[v] == 0) /* an output nothing reads, e.g. an unused optional one */
+            free_value(run, v);
     }
     for (int k = 0; k < node->n_inputs; k++)
         if (node->inputs[k] != VALUE_NONE)
@@ -387,8 +438,11 @@ static dnnx_status run_node(dnnx_session *session, int n, run_state *run)
     return DNNX_OK;
 
 free_outputs:
-    for (int k = 0; k < node->n_outputs; k++)
+    for (int k = 0; k < node->n_outputs; k++) {
+        if (outputs[k] && outputs[k]->data)
+            run->live_bytes -= tensor_bytes(outputs[k]);
         dnnx_tensor_free(outputs[k]);
+    }
     return status;
 }
 
@@ -407,7 +461,7 @@ dnnx_status dnnx_session_run(dnnx_session *session, const dnnx_tensor *const *in
     if (status)
         return status;
 
-    run_state run = {0};
+    run_state run = {.max_bytes = session->options.max_memory};
     size_t n_values = (size_t)g->n_values + 1;
     run.values = calloc(n_values, sizeof *run.values);
     run.owned = calloc(n_values, sizeof *run.owned);
@@ -438,6 +492,7 @@ dnnx_status dnnx_session_run(dnnx_session *session, const dnnx_tensor *const *in
         /* Hand over the tensor when this run owns it and no other output shares it. */
         if (run.owned[v] && run.reads_left[v] == 1) {
             results[j] = run.owned[v];
+            run.live_bytes -= tensor_bytes(results[j]);
             run.owned[v] = NULL;
             run.values[v] = NULL;
         } else if ((status = tensor_clone(result, &results[j]))) {

@@ -126,6 +126,10 @@ void dnnx_options_free(dnnx_options *options);
 dnnx_status dnnx_options_set_threads(dnnx_options *options, int threads);
 /* 0 = no graph optimization, 1 = basic (default). */
 dnnx_status dnnx_options_set_optimization_level(dnnx_options *options, int level);
+/* The most bytes of intermediate tensors one run may hold at once; an output that would
+ * pass it fails the run with DNNX_ERR_OUT_OF_MEMORY before anything is allocated.
+ * 0 (the default) means the machine's physical memory. */
+dnnx_status dnnx_options_set_max_memory(dnnx_options *options, size_t bytes);
 /* Which backends may run nodes: "ref" or "all" (the default). Nodes a backend declines
  * always fall back to the reference backend. Overridden by the DNNX_BACKENDS variable. */
 dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backends);

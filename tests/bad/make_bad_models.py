@@ -126,6 +126,14 @@ def main():
                 [float_input("x", [2])], [float_input("y", [2])])
     case("two_producers", two.SerializeToString(), "two nodes")
 
+    huge = numpy_helper.from_array(np.array([1 << 20, 1 << 20, 1 << 10], np.int64), "shape")
+    case("expand_terabytes",
+         model([helper.make_node("Expand", ["x", "shape"], ["y"], name="expand")], [float_input("x", [1])],
+               [float_input("y", None)], [huge]).SerializeToString(), "memory limit", args="--shape x=1")
+    case("constant_of_shape_terabytes",
+         model([helper.make_node("ConstantOfShape", ["shape"], ["y"], name="fill")], [],
+               [float_input("y", None)], [huge]).SerializeToString(), "memory limit")
+
     with open(os.path.join(HERE, "cases.txt"), "w") as f:
         f.write("# case | dnnx run arguments after MODEL | fragment the error line must contain\n")
         for name, args, expect in CASES:
