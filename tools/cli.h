@@ -1,0 +1,100 @@
+/* Helpers shared by the dnnx command-line tool and the conformance runner. They use only
+ * the public API (include/dnnx.h), as any program embedding dnnx would.
+ * Functions returning int return 0 on success and -1 on failure, with the message in
+ * cli_error(); the message of a failing dnnx call is its dnnx_last_error(). */
+#ifndef DNNX_TOOLS_CLI_H
+#define DNNX_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dnnx.h"
+
+#define CLI_PATH_CAPACITY 4096
+
+/* The message of the last failure of a cli_ function. */
+const char *cli_error(void);
+/* Sets the message and returns -1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prefixes the current message with the formatted text and ": "; returns -1. */
+int cli_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Takes dnnx_last_error() as the message and returns -1. */
+int cli_fail_dnnx(void);
+
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
+/* Matches argv[*i] against option name given as "NAME VALUE" or "NAME=VALUE": returns 1 and
+ * sets *value (advancing *i past a separate value) on a match, 0 if it is another argument,
+ * -1 if the value is missing. */
+int cli_option(int argc, char **argv, int *i, const char *name, const char **value);
+/* Parses a whole decimal integer in [min, max]; what names it in the message. */
+int cli_parse_long(const char *text, long min, long max, const char *what, long *out);
+/* Parses a whole finite number >= 0. */
+int cli_parse_tolerance(const char *text, const char *what, double *out);
+/* Parses "1x128", "1,128" or "" (a scalar) into at most DNNX_MAX_RANK dims >= 0. */
+int cli_parse_dims(const char *text, int64_t *dims, int *rank);
+/* Writes "[1,128]"; "?" for a dim < 0 without a name, the name for a named symbolic dim
+ * (names may be NULL); "[?]" when rank < 0. Truncates to fit. */
+void cli_format_dims(char *buf, size_t size, int rank, const int64_t *dims, const char *const *names);
+
+/* dir + "/" + name into buf of CLI_PATH_CAPACITY bytes. */
+int cli_join_path(char *buf, const char *dir, const char *name);
+bool cli_is_file(const char *path);
+bool cli_is_dir(const char *path);
+/* Creates dir and its missing parents. */
+int cli_make_dirs(const char *dir);
+/* strcmp, except that runs of digits compare by their numeric value. */
+int cli_natural_compare(const char *a, const char *b);
+/* cli_natural_compare for qsort over an array of char *. */
+int cli_natural_compare_names(const void *a, const void *b);
+/* The names in dir that start with prefix, in natural order (test_data_set_2 before
+ * test_data_set_10). Free with cli_free_names. */
+int cli_list_dir(const char *dir, const char *prefix, char ***names, size_t *count);
+void cli_free_names(char **names, size_t count);
+
+/* Reads a .npy file by its extension, anything else as a serialized TensorProto. */
+int cli_read_tensor(const char *path, dnnx_tensor **out);
+
+/* splitmix64: a fixed seed gives the same inputs on every machine. */
+uint64_t cli_random_next(uint64_t *state);
+/* A new tensor of random values: floats uniform in [-1, 1), integers in [0, int_range)
+ * (the CLI's default of 2 keeps them valid as token ids, type ids, masks and indices;
+ * narrow types wrap to their positive range), bools 0 or 1. Strings are refused. */
+int cli_random_tensor(dnnx_dtype dtype, int rank, const int64_t *dims, uint32_t int_range, uint64_t *rng,
+                      dnnx_tensor **out);
+
+/* Element i of a numeric or bool tensor as a double (NaN for strings). */
+double cli_tensor_value(const dnnx_tensor *tensor, size_t index);
+/* Prints the first max_count values separated by spaces, then "..." if there are more. */
+void cli_print_values(FILE *file, const dnnx_tensor *tensor, size_t max_count);
+
+/* One ONNX test-data directory: input_K.pb and output_K.pb, K = 0, 1, ... */
+typedef struct cli_dataset {
+    dnnx_tensor **inputs; /* n_inputs entries, NULL past the files present */
+    size_t n_inputs;
+    size_t n_input_files;
+    dnnx_tensor **expected;
+    size_t n_expected;
+} cli_dataset;
+
+/* Loads dir for a model with n_inputs graph inputs; fewer input files than inputs leave
+ * the trailing inputs NULL (optional), more is an error. */
+int cli_dataset_load(const char *dir, size_t n_inputs, cli_dataset *out);
+void cli_dataset_free(cli_dataset *dataset);
+
+typedef struct cli_comparison {
+    bool pass;
+    double max_abs;    /* over all elements; inf when NaN/inf placement differs */
+    double max_rel;    /* |a-b| / |b| over the elements with b != 0 */
+    size_t mismatches; /* elements outside atol + rtol * |b| */
+    char reason[512];  /* why it failed; "" when it passed */
+} cli_comparison;
+
+/* Compares actual with expected: same dtype and shape, then |a-b| <= atol + rtol*|b| for
+ * floating types (NaN matches NaN, inf matches the same inf), exact for integers and bools. */
+void cli_compare(const dnnx_tensor *actual, const dnnx_tensor *expected, double rtol, double atol, cli_comparison *out);
+
+#endif
