@@ -122,7 +122,9 @@ typedef struct dnnx_options dnnx_options;
 
 dnnx_status dnnx_options_create(dnnx_options **out);
 void dnnx_options_free(dnnx_options *options);
-/* Intra-op threads for this session only; 0 (the default) means all cores. */
+/* Intra-op threads for this session only; 0 (the default) means all cores. The reference
+ * backend runs every node on the thread that called dnnx_session_run, so today the value
+ * only bounds backends that parallelise inside a node. */
 dnnx_status dnnx_options_set_threads(dnnx_options *options, int threads);
 /* 0 = no graph optimization, 1 = basic (default). */
 dnnx_status dnnx_options_set_optimization_level(dnnx_options *options, int level);
@@ -136,9 +138,14 @@ dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backend
 
 /* ---------------------------------------------------------------------------------------
  * Sessions: a loaded, checked and compiled model. A session owns its graph, weights and
- * kernels. dnnx_session_run may be called from several threads at once on one session:
- * each run keeps its intermediate tensors to itself. Creating and freeing are not
- * concurrent with runs on the same session.
+ * kernels. Thread safety:
+ *  - dnnx_session_run may be called from any number of threads at once on one session:
+ *    each run keeps its intermediate tensors to itself and reads the session only;
+ *  - the metadata functions (dnnx_session_input_*, ..._output_*, _describe) may run
+ *    concurrently with runs;
+ *  - dnnx_session_free must not overlap any other call on the same session;
+ *  - distinct sessions share nothing and may be used freely from different threads;
+ *  - dnnx_last_error() is per thread. */
  * ------------------------------------------------------------------------------------- */
 typedef struct dnnx_session dnnx_session;
 
