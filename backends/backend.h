@@ -11,22 +11,39 @@
 
 #define BACKEND_ABI_VERSION 1
 
-typedef struct backend_kernel backend_kernel; /* defined by each backend */
+/* What a session asks of every backend it uses. */
+typedef struct backend_options {
+    int threads;      /* intra-op threads; >= 1 */
+    bool fpmath_bf16; /* matmul-like ops may compute with bf16 operands, f32 accumulation */
+} backend_options;
+
+typedef struct backend_session backend_session; /* a backend's per-session state (engine, caches) */
+typedef struct backend_kernel backend_kernel;   /* a backend's compiled form of one node */
 
 typedef struct backend {
     int abi_version;
     const char *name;
-    /* Whether this backend runs the node; ctx holds the node's (possibly symbolic) input
-     * and output infos. When it declines, why receives a short reason. */
-    bool (*supports)(const op_ctx *ctx, char *why, size_t why_size);
-    /* Prepares a kernel for the node (called once per session and node). */
-    dnnx_status (*compile)(const op_ctx *ctx, backend_kernel **out);
-    /* Computes the node's outputs: buffers are allocated and shapes set (ctx->concrete). */
+    /* Per-session state; a backend without any may return NULL in *out. */
+    dnnx_status (*session_create)(const backend_options *options, backend_session **out);
+    void (*session_free)(backend_session *session);
+    /* Whether this backend runs the node; ctx holds the node's load-time (possibly symbolic)
+     * input and output infos. When it declines, why receives a short reason. */
+    bool (*supports)(backend_session *session, const op_ctx *ctx, char *why, size_t why_size);
+    /* Prepares a kernel for the node (once per session and node). Work that depends on
+     * concrete shapes is done on the first run with each new shape signature and cached. */
+    dnnx_status (*compile)(backend_session *session, const op_ctx *ctx, backend_kernel **out);
+    /* Computes the node's outputs: buffers are allocated and shapes set (ctx->concrete).
+     * May be called from several threads at once for the same kernel. */
     dnnx_status (*run)(backend_kernel *kernel, op_ctx *ctx);
     void (*kernel_free)(backend_kernel *kernel);
 } backend;
 
 /* The portable backend: runs each op's reference kernel; supports every node. */
 const backend *backend_ref(void);
+
+#ifdef DNNX_WITH_ONEDNN
+/* oneDNN primitives for the hot ops; declines what it does not cover. */
+const backend *backend_onednn(void);
+#endif
 
 #endif

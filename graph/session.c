@@ -19,16 +19,21 @@ struct dnnx_options {
     int optimization_level;
     char backends[16];
     size_t max_memory; /* bytes of intermediate tensors one run may hold; 0 = physical memory */
+    bool fpmath_bf16;
 };
 
 typedef struct node_binding {
     const backend *backend;
     backend_kernel *kernel;
+    char declined[160]; /* why the first backend that declined the node did so */
 } node_binding;
 
 struct dnnx_session {
     graph *graph;
     dnnx_options options;
+    const backend *backends[4];
+    backend_session *backend_sessions[4];
+    int n_backends;
     node_binding *bindings; /* per node index; unused for dead nodes */
 };
 
@@ -85,6 +90,17 @@ static size_t physical_memory(void)
     return (size_t)pages > SIZE_MAX / (size_t)page_size ? SIZE_MAX : (size_t)pages * (size_t)page_size;
 }
 
+dnnx_status dnnx_options_set_fpmath(dnnx_options *options, const char *fpmath)
+{
+    if (!options || !fpmath)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_options_set_fpmath: %s is NULL",
+                         options ? "fpmath" : "options");
+    if (strcmp(fpmath, "strict") && strcmp(fpmath, "bf16"))
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "unknown fpmath '%s' (expected 'strict' or 'bf16')", fpmath);
+    options->fpmath_bf16 = !strcmp(fpmath, "bf16");
+    return DNNX_OK;
+}
+
 dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backends)
 {
     if (!options || !backends)
@@ -113,10 +129,46 @@ static void ctx_for_node(const graph *g, const graph_node *node, const dnnx_tens
 
 #define MAX_NODE_IO 64
 
+/* The backends a session may use, most specialised first; the reference backend, which
+ * accepts every node, is always last. */
+static int usable_backends(const dnnx_options *options, const backend **out)
+{
+    const char *choice = getenv("DNNX_BACKENDS");
+    if (!choice || !*choice)
+        choice = options->backends;
+    int n = 0;
+#ifdef DNNX_WITH_ONEDNN
+    if (strcmp(choice, "ref") != 0)
+        out[n++] = backend_onednn();
+#endif
+    out[n++] = backend_ref();
+    return n;
+}
+
+static dnnx_status create_backend_sessions(dnnx_session *session)
+{
+    int threads = session->options.threads;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)cores : 1;
+    }
+    backend_options options = {threads, session->options.fpmath_bf16};
+    session->n_backends = usable_backends(&session->options, session->backends);
+    for (int b = 0; b < session->n_backends; b++) {
+        dnnx_status status = session->backends[b]->session_create(&options, &session->backend_sessions[b]);
+        if (status) {
+            dnnx_error_prefix("backend %s", session->backends[b]->name);
+            return status;
+        }
+    }
+    return DNNX_OK;
+}
+
+/* Binds each live node to the first backend that supports it, keeping the reasons of the
+ * ones that declined (dnnx_session_describe_backends shows them). */
 static dnnx_status bind_kernels(dnnx_session *session)
 {
     graph *g = session->graph;
-    const backend *ref = backend_ref();
     session->bindings = calloc((size_t)g->n_nodes + 1, sizeof *session->bindings);
     if (!session->bindings)
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
@@ -132,15 +184,23 @@ static dnnx_status bind_kernels(dnnx_session *session)
             outputs[k] = node->outputs[k] == VALUE_NONE ? NULL : &g->values[node->outputs[k]].info;
         op_ctx ctx;
         ctx_for_node(g, node, inputs, outputs, false, &ctx);
-        char why[256] = "";
         node_binding *binding = &session->bindings[g->order[i]];
-        binding->backend = ref;
-        if (!ref->supports(&ctx, why, sizeof why))
-            return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s): no backend can run it", node->name,
-                             node->op_type);
-        dnnx_status status = ref->compile(&ctx, &binding->kernel);
-        if (status)
-            return status;
+        for (int b = 0; b < session->n_backends && !binding->backend; b++) {
+            const backend *candidate = session->backends[b];
+            char why[sizeof binding->declined] = "";
+            if (!candidate->supports(session->backend_sessions[b], &ctx, why, sizeof why)) {
+                if (!binding->declined[0])
+                    snprintf(binding->declined, sizeof binding->declined, "%s: %s", candidate->name, why);
+                continue;
+            }
+            dnnx_status status = candidate->compile(session->backend_sessions[b], &ctx, &binding->kernel);
+            if (status)
+                return status;
+            binding->backend = candidate;
+        }
+        if (!binding->backend)
+            return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s): no backend can run it (%s)", node->name,
+                             node->op_type, binding->declined);
     }
     return DNNX_OK;
 }
@@ -163,7 +223,8 @@ static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session *
         session->options.max_memory = physical_memory();
     dnnx_status status;
     if ((status = graph_sort(g)) || (status = graph_bind_schemas(g, ops_registry())) ||
-        (status = graph_remove_dead_nodes(g)) || (status = graph_infer(g)) || (status = bind_kernels(session))) {
+        (status = graph_remove_dead_nodes(g)) || (status = graph_infer(g)) ||
+        (status = create_backend_sessions(session)) || (status = bind_kernels(session))) {
         dnnx_session_free(session);
         return status;
     }
@@ -186,8 +247,7 @@ dnnx_status dnnx_session_create_from_memory(const void *buf, size_t len, const d
                                             dnnx_session **out)
 {
     if (!buf || !out)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_create_from_memory: %s is NULL",
-                         buf ? "out" : "buf");
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_create_from_memory: %s is NULL", buf ? "out" : "buf");
     graph *g = NULL;
     dnnx_status status = proto_load_model_memory(buf, len, NULL, &g);
     if (status)
@@ -204,6 +264,8 @@ void dnnx_session_free(dnnx_session *session)
             if (session->bindings[n].kernel)
                 session->bindings[n].backend->kernel_free(session->bindings[n].kernel);
     free(session->bindings);
+    for (int b = 0; b < session->n_backends; b++)
+        session->backends[b]->session_free(session->backend_sessions[b]);
     graph_free(session->graph);
     free(session);
 }
@@ -224,35 +286,35 @@ static const graph_value *io_value(const dnnx_session *session, size_t index, bo
 size_t dnnx_session_input_count(const dnnx_session *s) { return s ? (size_t)s->graph->n_inputs : 0; }
 size_t dnnx_session_output_count(const dnnx_session *s) { return s ? (size_t)s->graph->n_outputs : 0; }
 
-#define IO_ACCESSORS(kind, is_input)                                                                               \
-    const char *dnnx_session_##kind##_name(const dnnx_session *s, size_t i)                                        \
-    {                                                                                                              \
-        const graph_value *v = io_value(s, i, is_input);                                                           \
-        return v ? v->name : NULL;                                                                                 \
-    }                                                                                                              \
-    dnnx_dtype dnnx_session_##kind##_dtype(const dnnx_session *s, size_t i)                                        \
-    {                                                                                                              \
-        const graph_value *v = io_value(s, i, is_input);                                                           \
-        return v ? v->info.dtype : DNNX_DTYPE_UNDEFINED;                                                           \
-    }                                                                                                              \
-    int dnnx_session_##kind##_rank(const dnnx_session *s, size_t i)                                                \
-    {                                                                                                              \
-        const graph_value *v = io_value(s, i, is_input);                                                           \
-        return v ? v->info.rank : -1;                                                                              \
-    }                                                                                                              \
-    int64_t dnnx_session_##kind##_dim(const dnnx_session *s, size_t i, int axis)                                   \
-    {                                                                                                              \
-        const graph_value *v = io_value(s, i, is_input);                                                           \
-        if (!v || axis < 0 || axis >= v->info.rank)                                                                \
-            return -1;                                                                                             \
-        return v->info.dims[axis] >= 0 ? v->info.dims[axis] : -1;                                                  \
-    }                                                                                                              \
-    const char *dnnx_session_##kind##_dim_name(const dnnx_session *s, size_t i, int axis)                          \
-    {                                                                                                              \
-        const graph_value *v = io_value(s, i, is_input);                                                           \
-        if (!v || axis < 0 || axis >= v->info.rank)                                                                \
-            return NULL;                                                                                           \
-        return graph_symbol_name(s->graph, v->info.dims[axis]);                                                    \
+#define IO_ACCESSORS(kind, is_input)                                                                                   \
+    const char *dnnx_session_##kind##_name(const dnnx_session *s, size_t i)                                            \
+    {                                                                                                                  \
+        const graph_value *v = io_value(s, i, is_input);                                                               \
+        return v ? v->name : NULL;                                                                                     \
+    }                                                                                                                  \
+    dnnx_dtype dnnx_session_##kind##_dtype(const dnnx_session *s, size_t i)                                            \
+    {                                                                                                                  \
+        const graph_value *v = io_value(s, i, is_input);                                                               \
+        return v ? v->info.dtype : DNNX_DTYPE_UNDEFINED;                                                               \
+    }                                                                                                                  \
+    int dnnx_session_##kind##_rank(const dnnx_session *s, size_t i)                                                    \
+    {                                                                                                                  \
+        const graph_value *v = io_value(s, i, is_input);                                                               \
+        return v ? v->info.rank : -1;                                                                                  \
+    }                                                                                                                  \
+    int64_t dnnx_session_##kind##_dim(const dnnx_session *s, size_t i, int axis)                                       \
+    {                                                                                                                  \
+        const graph_value *v = io_value(s, i, is_input);                                                               \
+        if (!v || axis < 0 || axis >= v->info.rank)                                                                    \
+            return -1;                                                                                                 \
+        return v->info.dims[axis] >= 0 ? v->info.dims[axis] : -1;                                                      \
+    }                                                                                                                  \
+    const char *dnnx_session_##kind##_dim_name(const dnnx_session *s, size_t i, int axis)                              \
+    {                                                                                                                  \
+        const graph_value *v = io_value(s, i, is_input);                                                               \
+        if (!v || axis < 0 || axis >= v->info.rank)                                                                    \
+            return NULL;                                                                                               \
+        return graph_symbol_name(s->graph, v->info.dims[axis]);                                                        \
     }
 
 IO_ACCESSORS(input, true)
@@ -265,8 +327,8 @@ typedef struct run_state {
     const dnnx_tensor **values; /* what each value holds in this run */
     dnnx_tensor **owned;        /* tensors this run allocated (freed when their reads end) */
     int *reads_left;
-    size_t live_bytes;          /* bytes of the tensors in owned */
-    size_t max_bytes;           /* the session's memory limit */
+    size_t live_bytes; /* bytes of the tensors in owned */
+    size_t max_bytes;  /* the session's memory limit */
 } run_state;
 
 static void run_state_free(run_state *run, int n_values)
@@ -311,8 +373,8 @@ static dnnx_status check_input(const dnnx_session *session, size_t index, const 
             int64_t id = DIM_SYMBOL_BASE - want;
             if (symbol_sizes[id] >= 0 && symbol_sizes[id] != have)
                 return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT,
-                                 "input '%s' dim %d ('%s') is %lld, but another input gives '%s' = %lld", value->name, d,
-                                 g->symbols[id], (long long)have, g->symbols[id], (long long)symbol_sizes[id]);
+                                 "input '%s' dim %d ('%s') is %lld, but another input gives '%s' = %lld", value->name,
+                                 d, g->symbols[id], (long long)have, g->symbols[id], (long long)symbol_sizes[id]);
             symbol_sizes[id] = have;
         }
     }
@@ -570,8 +632,8 @@ static void describe_histogram(text *t, const graph *g)
     for (int i = 0; i < g->n_order; i++) {
         const graph_node *node = &g->nodes[g->order[i]];
         int k = 0;
-        while (k < n_types && (strcmp(g->nodes[first[k]].op_type, node->op_type) ||
-                               strcmp(g->nodes[first[k]].domain, node->domain)))
+        while (k < n_types &&
+               (strcmp(g->nodes[first[k]].op_type, node->op_type) || strcmp(g->nodes[first[k]].domain, node->domain)))
             k++;
         if (k == n_types)
             first[n_types++] = g->order[i];
@@ -623,6 +685,30 @@ char *dnnx_session_describe(const dnnx_session *session)
     if (t.failed) {
         free(t.buf);
         dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory describing the model");
+        return NULL;
+    }
+    return t.buf;
+}
+
+char *dnnx_session_describe_backends(const dnnx_session *session)
+{
+    if (!session) {
+        dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_describe_backends: session is NULL");
+        return NULL;
+    }
+    const graph *g = session->graph;
+    text t = {0};
+    for (int i = 0; i < g->n_order; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        const node_binding *binding = &session->bindings[g->order[i]];
+        text_append(&t, "%-40s %-24s %-8s", node->name, node->op_type, binding->backend->name);
+        if (binding->declined[0])
+            text_append(&t, "  (declined by %s)", binding->declined);
+        text_append(&t, "\n");
+    }
+    if (t.failed || !t.buf) {
+        free(t.buf);
+        dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory describing the backends");
         return NULL;
     }
     return t.buf;

@@ -132,6 +132,9 @@ dnnx_status dnnx_options_set_optimization_level(dnnx_options *options, int level
  * pass it fails the run with DNNX_ERR_OUT_OF_MEMORY before anything is allocated.
  * 0 (the default) means the machine's physical memory. */
 dnnx_status dnnx_options_set_max_memory(dnnx_options *options, size_t bytes);
+/* "strict" (the default): float32 arithmetic throughout. "bf16": MatMul/Gemm may run with
+ * bfloat16 operands and float32 accumulation where the CPU supports it (faster, less exact). */
+dnnx_status dnnx_options_set_fpmath(dnnx_options *options, const char *fpmath);
 /* Which backends may run nodes: "ref" or "all" (the default). Nodes a backend declines
  * always fall back to the reference backend. Overridden by the DNNX_BACKENDS variable. */
 dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backends);
@@ -145,7 +148,7 @@ dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backend
  *    concurrently with runs;
  *  - dnnx_session_free must not overlap any other call on the same session;
  *  - distinct sessions share nothing and may be used freely from different threads;
- *  - dnnx_last_error() is per thread. */
+ *  - dnnx_last_error() is per thread.
  * ------------------------------------------------------------------------------------- */
 typedef struct dnnx_session dnnx_session;
 
@@ -184,6 +187,10 @@ const char *dnnx_session_output_dim_name(const dnnx_session *session, size_t ind
  * dnnx_tensor_free. On failure no output is written. */
 dnnx_status dnnx_session_run(dnnx_session *session, const dnnx_tensor *const *inputs, size_t n_inputs,
                              dnnx_tensor **outputs, size_t n_outputs);
+
+/* One line per node in execution order: name, op type, the backend that runs it and, when a
+ * preferred backend declined it, why. A new string the caller frees with free(). */
+char *dnnx_session_describe_backends(const dnnx_session *session);
 
 /* A one-paragraph description of the model for `dnnx inspect`: a newly allocated string
  * the caller frees with free(). */

@@ -8,15 +8,26 @@ struct backend_kernel {
     op_run_fn run;
 };
 
-static bool ref_supports(const op_ctx *ctx, char *why, size_t why_size)
+static dnnx_status ref_session_create(const backend_options *options, backend_session **out)
 {
+    (void)options;
+    *out = NULL; /* the reference kernels keep no per-session state */
+    return DNNX_OK;
+}
+
+static void ref_session_free(backend_session *session) { (void)session; }
+
+static bool ref_supports(backend_session *session, const op_ctx *ctx, char *why, size_t why_size)
+{
+    (void)session;
     (void)why;
     (void)why_size;
     return ctx->node->schema && ctx->node->schema->run;
 }
 
-static dnnx_status ref_compile(const op_ctx *ctx, backend_kernel **out)
+static dnnx_status ref_compile(backend_session *session, const op_ctx *ctx, backend_kernel **out)
 {
+    (void)session;
     backend_kernel *kernel = malloc(sizeof *kernel);
     if (!kernel)
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory compiling node '%s'", ctx->node->name);
@@ -30,7 +41,8 @@ static dnnx_status ref_run(backend_kernel *kernel, op_ctx *ctx) { return kernel-
 static void ref_kernel_free(backend_kernel *kernel) { free(kernel); }
 
 static const backend ref_backend = {
-    BACKEND_ABI_VERSION, "ref", ref_supports, ref_compile, ref_run, ref_kernel_free,
+    BACKEND_ABI_VERSION, "ref",   ref_session_create, ref_session_free, ref_supports,
+    ref_compile,         ref_run, ref_kernel_free,
 };
 
 const backend *backend_ref(void) { return &ref_backend; }
