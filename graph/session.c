@@ -1,6 +1,6 @@
-/* The top of the house: implements the session part of dnnx.h. Compile = load, sort, bind
- * schemas, remove dead nodes, infer, bind kernels; run = the executor loop. The only file
- * that names proto/ and backends/. */
+/* The top of the house: implements the session part of dnnx.h except running (run.c).
+ * Compile = load, sort, bind schemas, remove dead nodes, infer, bind kernels. With run.c,
+ * the only place that names proto/ and backends/. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,31 +11,9 @@
 #include "graph/error.h"
 #include "graph/graph.h"
 #include "graph/op.h"
+#include "graph/session_internal.h"
 #include "ops/ops.h"
 #include "proto/proto.h"
-
-struct dnnx_options {
-    int threads;
-    int optimization_level;
-    char backends[16];
-    size_t max_memory; /* bytes of intermediate tensors one run may hold; 0 = physical memory */
-    bool fpmath_bf16;
-};
-
-typedef struct node_binding {
-    const backend *backend;
-    backend_kernel *kernel;
-    char declined[160]; /* why the first backend that declined the node did so */
-} node_binding;
-
-struct dnnx_session {
-    graph *graph;
-    dnnx_options options;
-    const backend *backends[4];
-    backend_session *backend_sessions[4];
-    int n_backends;
-    node_binding *bindings; /* per node index; unused for dead nodes */
-};
 
 dnnx_status dnnx_options_create(dnnx_options **out)
 {
@@ -112,9 +90,8 @@ dnnx_status dnnx_options_set_backends(dnnx_options *options, const char *backend
     return DNNX_OK;
 }
 
-/* Fills an op_ctx for a node from per-value tensors (load-time infos or run-time tensors). */
-static void ctx_for_node(const graph *g, const graph_node *node, const dnnx_tensor **inputs, dnnx_tensor **outputs,
-                         bool concrete, op_ctx *ctx)
+void session_ctx_for_node(const graph *g, const graph_node *node, const dnnx_tensor **inputs, dnnx_tensor **outputs,
+                          bool concrete, op_ctx *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->node = node;
@@ -127,7 +104,6 @@ static void ctx_for_node(const graph *g, const graph_node *node, const dnnx_tens
     ctx->concrete = concrete;
 }
 
-#define MAX_NODE_IO 64
 
 /* The backends a session may use, most specialised first; the reference backend, which
  * accepts every node, is always last. */
@@ -174,8 +150,8 @@ static dnnx_status bind_kernels(dnnx_session *session)
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < g->n_order; i++) {
         graph_node *node = &g->nodes[g->order[i]];
-        const dnnx_tensor *inputs[MAX_NODE_IO];
-        dnnx_tensor *outputs[MAX_NODE_IO];
+        const dnnx_tensor *inputs[SESSION_MAX_NODE_IO];
+        dnnx_tensor *outputs[SESSION_MAX_NODE_IO];
         for (int k = 0; k < node->n_inputs; k++) {
             int v = node->inputs[k];
             inputs[k] = v == VALUE_NONE ? NULL : g->values[v].constant ? g->values[v].constant : &g->values[v].info;
@@ -183,7 +159,7 @@ static dnnx_status bind_kernels(dnnx_session *session)
         for (int k = 0; k < node->n_outputs; k++)
             outputs[k] = node->outputs[k] == VALUE_NONE ? NULL : &g->values[node->outputs[k]].info;
         op_ctx ctx;
-        ctx_for_node(g, node, inputs, outputs, false, &ctx);
+        session_ctx_for_node(g, node, inputs, outputs, false, &ctx);
         node_binding *binding = &session->bindings[g->order[i]];
         for (int b = 0; b < session->n_backends && !binding->backend; b++) {
             const backend *candidate = session->backends[b];
@@ -213,6 +189,7 @@ static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session *
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     }
     session->graph = g;
+    pthread_mutex_init(&session->run_cache_lock, NULL);
     if (options) {
         session->options = *options;
     } else {
@@ -224,7 +201,8 @@ static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session *
     dnnx_status status;
     if ((status = graph_sort(g)) || (status = graph_bind_schemas(g, ops_registry())) ||
         (status = graph_remove_dead_nodes(g)) || (status = graph_infer(g)) ||
-        (status = create_backend_sessions(session)) || (status = bind_kernels(session))) {
+        (status = create_backend_sessions(session)) || (status = bind_kernels(session)) ||
+        (status = run_prepare(session))) {
         dnnx_session_free(session);
         return status;
     }
@@ -264,6 +242,8 @@ void dnnx_session_free(dnnx_session *session)
             if (session->bindings[n].kernel)
                 session->bindings[n].backend->kernel_free(session->bindings[n].kernel);
     free(session->bindings);
+    run_cache_free(session);
+    pthread_mutex_destroy(&session->run_cache_lock);
     for (int b = 0; b < session->n_backends; b++)
         session->backends[b]->session_free(session->backend_sessions[b]);
     graph_free(session->graph);
@@ -319,264 +299,6 @@ size_t dnnx_session_output_count(const dnnx_session *s) { return s ? (size_t)s->
 
 IO_ACCESSORS(input, true)
 IO_ACCESSORS(output, false)
-
-/* Run ------------------------------------------------------------------------------------ */
-
-/* Per-run state: the tensor of every value and how many reads of it remain. */
-typedef struct run_state {
-    const dnnx_tensor **values; /* what each value holds in this run */
-    dnnx_tensor **owned;        /* tensors this run allocated (freed when their reads end) */
-    int *reads_left;
-    size_t live_bytes; /* bytes of the tensors in owned */
-    size_t max_bytes;  /* the session's memory limit */
-} run_state;
-
-static void run_state_free(run_state *run, int n_values)
-{
-    if (run->owned)
-        for (int v = 0; v < n_values; v++)
-            dnnx_tensor_free(run->owned[v]);
-    free(run->owned);
-    free(run->values);
-    free(run->reads_left);
-}
-
-/* Checks a caller's input against the graph input's declared type and shape; symbolic dims
- * must be bound consistently across inputs (symbol_sizes: per symbol id, -1 = unbound). */
-static dnnx_status check_input(const dnnx_session *session, size_t index, const dnnx_tensor *tensor,
-                               int64_t *symbol_sizes)
-{
-    const graph *g = session->graph;
-    const graph_value *value = &g->values[g->inputs[index]];
-    if (tensor->dtype != value->info.dtype && value->info.dtype != DNNX_DTYPE_UNDEFINED)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must be %s, not %s", value->name,
-                         dnnx_dtype_name(value->info.dtype), dnnx_dtype_name(tensor->dtype));
-    if (!tensor_dtype_is_valid((int)tensor->dtype))
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' has unsupported dtype %d", value->name,
-                         (int)tensor->dtype);
-    if (!tensor->data)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' has no data", value->name);
-    if (value->info.rank < 0)
-        return DNNX_OK;
-    char expected[256], got[256];
-    graph_format_shape(g, &value->info, expected, sizeof expected);
-    tensor_format_shape(tensor, got, sizeof got);
-    if (tensor->rank != value->info.rank)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must have rank %d %s, not rank %d %s", value->name,
-                         value->info.rank, expected, tensor->rank, got);
-    for (int d = 0; d < tensor->rank; d++) {
-        int64_t want = value->info.dims[d], have = tensor->dims[d];
-        if (want >= 0 && want != have)
-            return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must have shape %s, not %s (dim %d)", value->name,
-                             expected, got, d);
-        if (DIM_IS_SYMBOL(want)) {
-            int64_t id = DIM_SYMBOL_BASE - want;
-            if (symbol_sizes[id] >= 0 && symbol_sizes[id] != have)
-                return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT,
-                                 "input '%s' dim %d ('%s') is %lld, but another input gives '%s' = %lld", value->name,
-                                 d, g->symbols[id], (long long)have, g->symbols[id], (long long)symbol_sizes[id]);
-            symbol_sizes[id] = have;
-        }
-    }
-    return DNNX_OK;
-}
-
-static dnnx_status check_inputs(const dnnx_session *session, const dnnx_tensor *const *inputs, size_t n_inputs)
-{
-    const graph *g = session->graph;
-    if (n_inputs != (size_t)g->n_inputs)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "the model has %d inputs, %zu were given", g->n_inputs, n_inputs);
-    if (n_inputs && !inputs)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "inputs is NULL");
-    int64_t *symbol_sizes = malloc(((size_t)g->n_symbols + 1) * sizeof *symbol_sizes);
-    if (!symbol_sizes)
-        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-    for (int k = 0; k < g->n_symbols; k++)
-        symbol_sizes[k] = -1;
-    dnnx_status status = DNNX_OK;
-    for (size_t i = 0; i < n_inputs && !status; i++)
-        if (inputs[i])
-            status = check_input(session, i, inputs[i], symbol_sizes);
-    free(symbol_sizes);
-    return status;
-}
-
-/* Allocates an output's buffer within the run's memory limit, checked before malloc so a
- * model asking for terabytes gets a message, not an abort. */
-static dnnx_status alloc_output(run_state *run, const graph_node *node, int k, dnnx_tensor *output)
-{
-    size_t bytes;
-    if (output->owns_data) { /* infer() describes outputs; a buffer it left is not counted */
-        free(output->data);
-        output->data = NULL;
-        output->owns_data = false;
-    }
-    dnnx_status status = tensor_bytes_checked(output->dtype, output->rank, output->dims, &bytes);
-    if (!status && bytes > run->max_bytes - run->live_bytes)
-        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY,
-                           "needs %zu bytes, past the memory limit of %zu bytes (%zu already in use)", bytes,
-                           run->max_bytes, run->live_bytes);
-    if (!status)
-        status = tensor_alloc_data(output);
-    if (status) {
-        dnnx_error_prefix("node '%s' (%s-%d) output %d", node->name, node->op_type, node->schema->since_version, k);
-        return status;
-    }
-    run->live_bytes += bytes;
-    return DNNX_OK;
-}
-
-static void free_value(run_state *run, int v)
-{
-    if (!run->owned[v])
-        return;
-    run->live_bytes -= tensor_bytes(run->owned[v]);
-    dnnx_tensor_free(run->owned[v]);
-    run->owned[v] = NULL;
-    run->values[v] = NULL;
-}
-
-/* Releases a value's tensor once its last reader has run. */
-static void release_read(run_state *run, int v)
-{
-    if (--run->reads_left[v] == 0)
-        free_value(run, v);
-}
-
-static dnnx_status run_node(dnnx_session *session, int n, run_state *run)
-{
-    graph *g = session->graph;
-    graph_node *node = &g->nodes[n];
-    const dnnx_tensor *inputs[MAX_NODE_IO];
-    dnnx_tensor *outputs[MAX_NODE_IO];
-    dnnx_status status = DNNX_OK;
-
-    for (int k = 0; k < node->n_inputs; k++) {
-        int v = node->inputs[k];
-        inputs[k] = v == VALUE_NONE ? NULL : run->values[v];
-        if (v != VALUE_NONE && !inputs[k])
-            return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "node '%s' (%s): input '%s' was not given", node->name,
-                             node->op_type, g->values[v].name);
-    }
-    for (int k = 0; k < node->n_outputs; k++) {
-        outputs[k] = NULL;
-        if (node->outputs[k] == VALUE_NONE)
-            continue;
-        outputs[k] = calloc(1, sizeof *outputs[k]);
-        if (!outputs[k]) {
-            status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-            goto free_outputs;
-        }
-    }
-    op_ctx ctx;
-    ctx_for_node(g, node, inputs, outputs, true, &ctx);
-    status = node->schema->infer(&ctx);
-    if (!status)
-        status = ctx.status;
-    for (int k = 0; k < node->n_outputs && !status; k++)
-        if (outputs[k])
-            status = alloc_output(run, node, k, outputs[k]);
-    if (!status) {
-        node_binding *binding = &session->bindings[n];
-        status = binding->backend->run(binding->kernel, &ctx);
-        if (!status)
-            status = ctx.status; /* an attribute of the wrong type read only by run() */
-    }
-    if (status)
-        goto free_outputs;
-    for (int k = 0; k < node->n_outputs; k++) {
-        int v = node->outputs[k];
-        if (v == VALUE_NONE)
-            continue;
-        run->owned[v] = outputs[k];
-        run->values[v] = outputs[k];
-        outputs[k] = NULL;
-        if (run->reads_left[v] == 0) /* an output nothing reads, e.g. an unused optional one */
-            free_value(run, v);
-    }
-    for (int k = 0; k < node->n_inputs; k++)
-        if (node->inputs[k] != VALUE_NONE)
-            release_read(run, node->inputs[k]);
-    return DNNX_OK;
-
-free_outputs:
-    for (int k = 0; k < node->n_outputs; k++) {
-        if (outputs[k] && outputs[k]->data)
-            run->live_bytes -= tensor_bytes(outputs[k]);
-        dnnx_tensor_free(outputs[k]);
-    }
-    return status;
-}
-
-dnnx_status dnnx_session_run(dnnx_session *session, const dnnx_tensor *const *inputs, size_t n_inputs,
-                             dnnx_tensor **outputs, size_t n_outputs)
-{
-    if (!session)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_run: session is NULL");
-    graph *g = session->graph;
-    if (n_outputs > (size_t)g->n_outputs)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "the model has %d outputs, %zu were asked for", g->n_outputs,
-                         n_outputs);
-    if (n_outputs && !outputs)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "outputs is NULL");
-    dnnx_status status = check_inputs(session, inputs, n_inputs);
-    if (status)
-        return status;
-
-    run_state run = {.max_bytes = session->options.max_memory};
-    size_t n_values = (size_t)g->n_values + 1;
-    run.values = calloc(n_values, sizeof *run.values);
-    run.owned = calloc(n_values, sizeof *run.owned);
-    run.reads_left = calloc(n_values, sizeof *run.reads_left);
-    dnnx_tensor **results = calloc(n_outputs + 1, sizeof *results);
-    if (!run.values || !run.owned || !run.reads_left || !results) {
-        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-        goto free_run;
-    }
-    for (int v = 0; v < g->n_values; v++) {
-        run.values[v] = g->values[v].constant;
-        /* Graph outputs hold one extra read, released when they are handed to the caller. */
-        run.reads_left[v] = g->values[v].consumer_count;
-    }
-    for (int i = 0; i < g->n_inputs; i++)
-        run.values[g->inputs[i]] = inputs[i];
-    for (int i = 0; i < g->n_order; i++)
-        if ((status = run_node(session, g->order[i], &run)))
-            goto free_run;
-    for (size_t j = 0; j < n_outputs; j++) {
-        int v = g->outputs[j];
-        const dnnx_tensor *result = run.values[v];
-        if (!result) {
-            status = dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "output '%s' depends on an input that was not given",
-                               g->values[v].name);
-            goto free_run;
-        }
-        /* Hand over the tensor when this run owns it and no other output shares it. */
-        if (run.owned[v] && run.reads_left[v] == 1) {
-            results[j] = run.owned[v];
-            run.live_bytes -= tensor_bytes(results[j]);
-            run.owned[v] = NULL;
-            run.values[v] = NULL;
-        } else if ((status = tensor_clone(result, &results[j]))) {
-            goto free_run;
-        } else {
-            run.reads_left[v]--;
-        }
-        if ((status = dnnx_tensor_set_name(results[j], g->values[v].name)))
-            goto free_run;
-    }
-    for (size_t j = 0; j < n_outputs; j++) {
-        outputs[j] = results[j];
-        results[j] = NULL;
-    }
-
-free_run:
-    for (size_t j = 0; j < n_outputs; j++)
-        dnnx_tensor_free(results[j]);
-    free(results);
-    run_state_free(&run, g->n_values);
-    return status;
-}
 
 /* Description ---------------------------------------------------------------------------- */
 

@@ -188,6 +188,11 @@ const char *dnnx_session_output_dim_name(const dnnx_session *session, size_t ind
 dnnx_status dnnx_session_run(dnnx_session *session, const dnnx_tensor *const *inputs, size_t n_inputs,
                              dnnx_tensor **outputs, size_t n_outputs);
 
+/* The arena planned for the most recently planned input-shape signature: the peak bytes of
+ * intermediate tensors one run at those shapes holds (0 before the first run). The first
+ * run at new shapes plans; later runs at the same shapes reuse the plan. */
+size_t dnnx_session_arena_bytes(const dnnx_session *session);
+
 /* One line per node in execution order: name, op type, the backend that runs it and, when a
  * preferred backend declined it, why. A new string the caller frees with free(). */
 char *dnnx_session_describe_backends(const dnnx_session *session);

@@ -79,6 +79,26 @@ static void *run_many(void *arg)
     return (void *)bad;
 }
 
+/* The first run at new shapes plans the arena; the second runs from it, with equal results. */
+static void test_second_run_uses_the_plan(void **state)
+{
+    (void)state;
+    fixture f;
+    load_fixture(&f, 1);
+    size_t arena = dnnx_session_arena_bytes(f.session);
+    printf("planned arena for %s at the shapes of test_data_set_1: %zu bytes\n", MODEL_DIR, arena);
+    assert_true(arena > 0);
+    dnnx_tensor *outputs[N_OUTPUTS] = {NULL, NULL};
+    assert_int_equal(dnnx_session_run(f.session, (const dnnx_tensor *const *)f.inputs, N_INPUTS, outputs, N_OUTPUTS),
+                     DNNX_OK);
+    for (int k = 0; k < N_OUTPUTS; k++) {
+        assert_true(same_bits(outputs[k], f.expected[k]));
+        dnnx_tensor_free(outputs[k]);
+    }
+    assert_int_equal(dnnx_session_arena_bytes(f.session), arena);
+    free_fixture(&f);
+}
+
 static void test_one_session_many_threads(void **state)
 {
     (void)state;
@@ -167,6 +187,7 @@ static void test_memory_flat_across_runs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_second_run_uses_the_plan),
         cmocka_unit_test(test_one_session_many_threads),
         cmocka_unit_test(test_two_sessions_different_threads),
         cmocka_unit_test(test_memory_flat_across_runs),

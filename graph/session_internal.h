@@ -1,0 +1,71 @@
+/* What session.c (compile, metadata) and run.c (the executor) share: the session itself.
+ * Private to those two files. */
+#ifndef DNNX_GRAPH_SESSION_INTERNAL_H
+#define DNNX_GRAPH_SESSION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backends/backend.h"
+#include "graph/graph.h"
+#include "graph/op.h"
+#include "graph/plan.h"
+
+#define SESSION_MAX_BACKENDS 4
+#define SESSION_MAX_NODE_IO 64
+
+struct dnnx_options {
+    int threads;
+    int optimization_level;
+    char backends[16];
+    size_t max_memory; /* bytes of intermediate tensors one run may hold; 0 = physical memory */
+    bool fpmath_bf16;
+};
+
+typedef struct node_binding {
+    const backend *backend;
+    backend_kernel *kernel;
+    char declined[160]; /* why the first backend that declined the node did so */
+} node_binding;
+
+/* The arena plan of one input-shape signature (the concrete dims of every graph input). */
+typedef struct shape_plan {
+    int64_t *signature;
+    size_t signature_len;
+    size_t *planned_bytes; /* per value: its size on the planning run (plan offsets need it) */
+    plan plan;
+    struct shape_plan *next;
+} shape_plan;
+
+/* An arena not in use by any run, kept for the next one. */
+typedef struct spare_arena {
+    void *memory;
+    size_t bytes;
+    struct spare_arena *next;
+} spare_arena;
+
+struct dnnx_session {
+    graph *graph;
+    dnnx_options options;
+    const backend *backends[SESSION_MAX_BACKENDS];
+    backend_session *backend_sessions[SESSION_MAX_BACKENDS];
+    int n_backends;
+    node_binding *bindings; /* per node index; unused for dead nodes */
+    int *first_step;        /* per value: the step (index in graph order) that writes it, -1 if none */
+    int *last_step;         /* per value: the last step that reads it */
+    pthread_mutex_t run_cache_lock; /* guards plans, spare_arenas and last_arena_bytes */
+    shape_plan *plans;
+    spare_arena *spare_arenas;
+    size_t last_arena_bytes;
+};
+
+/* Fills an op_ctx for a node from per-value tensors (load-time infos or run-time tensors). */
+void session_ctx_for_node(const graph *g, const graph_node *node, const dnnx_tensor **inputs, dnnx_tensor **outputs,
+                          bool concrete, op_ctx *ctx);
+
+/* run.c: computes value lifetimes after compile; frees plans and spare arenas. */
+dnnx_status run_prepare(dnnx_session *session);
+void run_cache_free(dnnx_session *session);
+
+#endif
