@@ -119,6 +119,7 @@ void graph_free(graph *g)
         free(node->domain);
         free(node->inputs);
         free(node->outputs);
+        free(node->implicit_inputs);
         for (int a = 0; a < node->n_attrs; a++)
             attr_clear(&node->attrs[a]);
         free(node->attrs);
@@ -139,6 +140,8 @@ void graph_free(graph *g)
     if (g->index)
         free(g->index->slots);
     free(g->index);
+    free(g->outer_refs);
+    free(g->outer_sources);
     free(g);
 }
 
@@ -279,7 +282,154 @@ static bool defined_in_outer_scope(const graph *g, const char *name)
     return false;
 }
 
-dnnx_status graph_sort(graph *g)
+int graph_node_subgraph_count(const graph_node *node)
+{
+    int count = 0;
+    for (int a = 0; a < node->n_attrs; a++) {
+        const graph_attr *attr = &node->attrs[a];
+        if (attr->type == ATTR_GRAPH && attr->g)
+            count++;
+        else if (attr->type == ATTR_GRAPHS && attr->graphs)
+            count += (int)attr->count;
+    }
+    return count;
+}
+
+graph *graph_node_subgraph(const graph_node *node, int k)
+{
+    for (int a = 0; a < node->n_attrs && k >= 0; a++) {
+        const graph_attr *attr = &node->attrs[a];
+        if (attr->type == ATTR_GRAPH && attr->g) {
+            if (k-- == 0)
+                return attr->g;
+        } else if (attr->type == ATTR_GRAPHS && attr->graphs) {
+            if ((size_t)k < attr->count)
+                return attr->graphs[k];
+            k -= (int)attr->count;
+        }
+    }
+    return NULL;
+}
+
+/* The k-th value a node reads: its inputs, then its implicit inputs. */
+static int node_read(const graph_node *node, int k)
+{
+    return k < node->n_inputs ? node->inputs[k] : node->implicit_inputs[k - node->n_inputs];
+}
+
+static int node_read_count(const graph_node *node) { return node->n_inputs + node->n_implicit_inputs; }
+
+/* Lists sub's outer references: values its live nodes or its outputs read that no live node of
+ * sub produces and that are neither its inputs nor its constants; each is interned in parent. */
+static dnnx_status find_outer_refs(graph *parent, graph *sub)
+{
+    dnnx_status status = DNNX_OK;
+    size_t n = (size_t)sub->n_values + 1;
+    bool *defined = calloc(n, sizeof *defined), *listed = calloc(n, sizeof *listed);
+    int *refs = realloc(sub->outer_refs, n * sizeof *refs);
+    if (refs)
+        sub->outer_refs = refs;
+    int *sources = refs ? realloc(sub->outer_sources, n * sizeof *sources) : NULL;
+    if (sources)
+        sub->outer_sources = sources;
+    sub->n_outer_refs = 0;
+    if (!defined || !listed || !refs || !sources) {
+        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory resolving outer-scope names");
+        goto free_marks;
+    }
+    for (int v = 0; v < sub->n_values; v++)
+        defined[v] = sub->values[v].constant || sub->values[v].is_graph_input;
+    for (int n_index = 0; n_index < sub->n_nodes; n_index++) {
+        const graph_node *node = &sub->nodes[n_index];
+        for (int k = 0; !node->dead && k < node->n_outputs; k++)
+            if (node->outputs[k] != VALUE_NONE)
+                defined[node->outputs[k]] = true;
+    }
+    /* Reads of each live node, then (n_index == n_nodes) the graph outputs. */
+    for (int n_index = 0; n_index <= sub->n_nodes; n_index++) {
+        const graph_node *node = n_index < sub->n_nodes ? &sub->nodes[n_index] : NULL;
+        int count = node ? (node->dead ? 0 : node_read_count(node)) : sub->n_outputs;
+        for (int k = 0; k < count; k++) {
+            int v = node ? node_read(node, k) : sub->outputs[k];
+            if (v == VALUE_NONE || defined[v] || listed[v])
+                continue;
+            listed[v] = true;
+            int source = graph_value_intern(parent, sub->values[v].name);
+            if (source < 0) {
+                status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory resolving outer-scope names");
+                goto free_marks;
+            }
+            sub->outer_refs[sub->n_outer_refs] = v;
+            sub->outer_sources[sub->n_outer_refs++] = source;
+        }
+    }
+free_marks:
+    free(defined);
+    free(listed);
+    return status;
+}
+
+static int compare_ints(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+dnnx_status graph_collect_outer_refs(graph *g)
+{
+    for (int n = 0; n < g->n_nodes; n++) {
+        graph_node *node = &g->nodes[n];
+        free(node->implicit_inputs);
+        node->implicit_inputs = NULL;
+        node->n_implicit_inputs = 0;
+        int n_subgraphs = graph_node_subgraph_count(node);
+        if (node->dead || !n_subgraphs)
+            continue;
+        size_t total = 0;
+        for (int k = 0; k < n_subgraphs; k++) {
+            graph *sub = graph_node_subgraph(node, k);
+            dnnx_status status = find_outer_refs(g, sub);
+            if (status)
+                return status;
+            total += (size_t)sub->n_outer_refs;
+        }
+        if (!total)
+            continue;
+        int *reads = malloc(total * sizeof *reads);
+        if (!reads)
+            return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory resolving outer-scope names");
+        size_t used = 0;
+        for (int k = 0; k < n_subgraphs; k++) {
+            const graph *sub = graph_node_subgraph(node, k);
+            memcpy(reads + used, sub->outer_sources, (size_t)sub->n_outer_refs * sizeof *reads);
+            used += (size_t)sub->n_outer_refs;
+        }
+        qsort(reads, total, sizeof *reads, compare_ints);
+        size_t unique = 0;
+        for (size_t k = 0; k < total; k++)
+            if (!unique || reads[unique - 1] != reads[k])
+                reads[unique++] = reads[k];
+        node->implicit_inputs = reads;
+        node->n_implicit_inputs = (int)unique;
+    }
+    return DNNX_OK;
+}
+
+static dnnx_status collect_outer_refs_tree(graph *g)
+{
+    for (int n = 0; n < g->n_nodes; n++) {
+        const graph_node *node = &g->nodes[n];
+        int n_subgraphs = node->dead ? 0 : graph_node_subgraph_count(node);
+        for (int k = 0; k < n_subgraphs; k++) {
+            dnnx_status status = collect_outer_refs_tree(graph_node_subgraph(node, k));
+            if (status)
+                return status;
+        }
+    }
+    return graph_collect_outer_refs(g);
+}
+
+static dnnx_status sort_one(graph *g)
 {
     int *pending = NULL, *ready = NULL, *consumer_start = NULL, *consumers = NULL;
     dnnx_status status = DNNX_OK;
@@ -304,14 +454,13 @@ dnnx_status graph_sort(graph *g)
                 return dnnx_fail(DNNX_ERR_INVALID_MODEL, "value '%s' is produced by two nodes, '%s' and '%s'",
                                  value->name, g->nodes[value->producer].name, node->name);
             if (value->constant || value->is_graph_input)
-                return dnnx_fail(DNNX_ERR_INVALID_MODEL, "node '%s' (%s) writes '%s', which is a graph %s",
-                                 node->name, node->op_type, value->name,
-                                 value->constant ? "initializer" : "input");
+                return dnnx_fail(DNNX_ERR_INVALID_MODEL, "node '%s' (%s) writes '%s', which is a graph %s", node->name,
+                                 node->op_type, value->name, value->constant ? "initializer" : "input");
             value->producer = n;
         }
-        for (int k = 0; k < node->n_inputs; k++)
-            if (node->inputs[k] != VALUE_NONE) {
-                g->values[node->inputs[k]].consumer_count++;
+        for (int k = 0; k < node_read_count(node); k++)
+            if (node_read(node, k) != VALUE_NONE) {
+                g->values[node_read(node, k)].consumer_count++;
                 n_edges++;
             }
     }
@@ -330,8 +479,8 @@ dnnx_status graph_sort(graph *g)
         graph_node *node = &g->nodes[n];
         if (node->dead)
             continue;
-        for (int k = 0; k < node->n_inputs; k++) {
-            int v = node->inputs[k];
+        for (int k = 0; k < node_read_count(node); k++) {
+            int v = node_read(node, k);
             if (v == VALUE_NONE)
                 continue;
             graph_value *value = &g->values[v];
@@ -340,8 +489,8 @@ dnnx_status graph_sort(graph *g)
                 consumer_start[v + 1]++;
             } else if (!value->constant && !value->is_graph_input && !defined_in_outer_scope(g, value->name)) {
                 status = dnnx_fail(DNNX_ERR_INVALID_MODEL,
-                                   "node '%s' (%s) reads '%s', which no node, input or initializer defines",
-                                   node->name, node->op_type, value->name);
+                                   "node '%s' (%s) reads '%s'%s, which no node, input or initializer defines",
+                                   node->name, node->op_type, value->name, k < node->n_inputs ? "" : " in a subgraph");
                 goto free_work;
             }
         }
@@ -358,8 +507,8 @@ dnnx_status graph_sort(graph *g)
             graph_node *node = &g->nodes[n];
             if (node->dead)
                 continue;
-            for (int k = 0; k < node->n_inputs; k++) {
-                int v = node->inputs[k];
+            for (int k = 0; k < node_read_count(node); k++) {
+                int v = node_read(node, k);
                 if (v != VALUE_NONE && g->values[v].producer >= 0)
                     consumers[consumer_start[v] + fill[v]++] = n;
             }
@@ -418,6 +567,23 @@ free_work:
     free(consumer_start);
     free(consumers);
     return status;
+}
+
+static dnnx_status sort_tree(graph *g)
+{
+    dnnx_status status = sort_one(g);
+    for (int i = 0; i < g->n_order && !status; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        for (int k = 0; k < graph_node_subgraph_count(node) && !status; k++)
+            status = sort_tree(graph_node_subgraph(node, k));
+    }
+    return status;
+}
+
+dnnx_status graph_sort(graph *g)
+{
+    dnnx_status status = collect_outer_refs_tree(g);
+    return status ? status : sort_tree(g);
 }
 
 void graph_format_shape(const graph *g, const dnnx_tensor *info, char *buf, size_t size)

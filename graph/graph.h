@@ -79,6 +79,11 @@ typedef struct graph_node {
     const struct op_schema *schema;
     int opset;            /* the model's opset for this node's domain */
     bool dead;            /* removed by DCE; skipped everywhere */
+    /* Filled by graph_sort: the values of this graph that the node's subgraphs read (outer-scope
+     * references, through nested subgraphs too). They order, keep alive and keep live like
+     * inputs: consumer_count counts them, the executor releases them after the node ran. */
+    int n_implicit_inputs;
+    int *implicit_inputs;
 } graph_node;
 
 typedef struct graph_opset {
@@ -107,6 +112,11 @@ struct graph {
     char *producer_version;
     graph *parent;          /* enclosing graph of a subgraph, for outer-scope names */
     struct graph_name_index *index; /* value name -> index */
+    /* Filled by graph_sort on a subgraph: its values that are the parent's values of the same
+     * name (outer-scope references), outer_refs[k] here being outer_sources[k] in parent. */
+    int n_outer_refs;
+    int *outer_refs;
+    int *outer_sources;
 };
 
 graph *graph_create(void);
@@ -131,13 +141,25 @@ int64_t graph_symbol(graph *g, const char *name);
 /* Name of a symbolic dim value, or NULL for concrete/unknown dims. */
 const char *graph_symbol_name(const graph *g, int64_t dim);
 
-/* Recomputes producers and consumer counts, checks that every value has at most one
+/* The subgraphs a node's attributes hold, in attribute order (each GRAPHS attribute in list
+ * order): how many, and the k-th. */
+int graph_node_subgraph_count(const graph_node *node);
+graph *graph_node_subgraph(const graph_node *node, int k);
+
+/* Recomputes the implicit inputs of g's live nodes, and the outer references of their
+ * subgraphs, from the subgraphs' live nodes (whose own implicit inputs must be current): a
+ * name a subgraph reads but neither defines nor receives is interned in g. */
+dnnx_status graph_collect_outer_refs(graph *g);
+
+/* Collects outer references through all nested subgraphs (graph_collect_outer_refs, innermost
+ * first); recomputes producers and consumer counts, checks that every value has at most one
  * producer, every node input is defined (graph input, initializer, node output or outer
  * scope), every graph output is produced; then topologically sorts live nodes without
- * recursion and rejects cycles. */
+ * recursion and rejects cycles; then sorts the subgraphs of live nodes the same way. */
 dnnx_status graph_sort(graph *g);
 
-/* Marks nodes dead that no graph output depends on and re-sorts. */
+/* Marks nodes dead that no graph output depends on, in g and in its live nodes' subgraphs
+ * (innermost first, so outer values only dead code read are dropped too), and re-sorts. */
 dnnx_status graph_remove_dead_nodes(graph *g);
 
 /* Writes "[batch,seq,768]" into buf using symbol names. */

@@ -35,8 +35,45 @@ static void mark_outputs_unknown(graph *g, const graph_node *node)
     }
 }
 
+/* Forgets what inference found in sub: every value a node makes gets an unknown type, unless
+ * the model declares one. */
+static void forget_inferred(graph *sub)
+{
+    for (int i = 0; i < sub->n_order; i++)
+        mark_outputs_unknown(sub, &sub->nodes[sub->order[i]]);
+}
+
+/* Infers a subgraph of a node of g: its outer references take the types of the values of g
+ * they name (whose inference is done: they are the node's implicit inputs), its inputs keep
+ * their declared types. A subgraph that fails to infer is not an invalid model yet: an If
+ * branch may be written for shapes it is never taken with (ONNX's own function expansions
+ * are), so its values stay unknown and the executor checks each node when it runs. */
+static dnnx_status infer_subgraph(const graph *g, graph *sub)
+{
+    for (int k = 0; k < sub->n_outer_refs; k++) {
+        const graph_value *source = &g->values[sub->outer_sources[k]];
+        const dnnx_tensor *info = source->constant ? source->constant : &source->info;
+        graph_value *ref = &sub->values[sub->outer_refs[k]];
+        tensor_clear(&ref->info);
+        tensor_init_shape(&ref->info, info->dtype, info->rank < 0 ? 0 : info->rank, info->dims);
+        ref->info.rank = info->rank;
+    }
+    dnnx_status status = graph_infer(sub);
+    if (status == DNNX_ERR_INVALID_MODEL || status == DNNX_ERR_UNSUPPORTED) {
+        dnnx_error_clear();
+        forget_inferred(sub);
+        status = DNNX_OK;
+    }
+    return status;
+}
+
 dnnx_status graph_infer_node(graph *g, graph_node *node)
 {
+    for (int k = 0; k < graph_node_subgraph_count(node); k++) {
+        dnnx_status status = infer_subgraph(g, graph_node_subgraph(node, k));
+        if (status)
+            return status;
+    }
     const dnnx_tensor *inputs[64];
     dnnx_tensor output_infos[64];
     dnnx_tensor *outputs[64];

@@ -256,7 +256,7 @@ const op_schema *op_registry_find(const op_registry *registry, const char *domai
 static int64_t newest_supported_opset(const char *domain)
 {
     if (!domain[0] || !strcmp(domain, "ai.onnx"))
-        return 23;
+        return 24;
     if (!strcmp(domain, "ai.onnx.ml"))
         return 5;
     return 1;

@@ -49,6 +49,21 @@ struct op_ctx {
     dnnx_tensor *const *outputs;        /* NULL = omitted optional output */
     bool concrete;                      /* run time: all dims concrete, all data present */
     dnnx_status status;                 /* sticky error from attribute accessors */
+    /* Run time only (NULL at load): runs body, one of this node's subgraphs (op_attr_graph), on
+     * n_inputs tensors for its inputs, the values of the enclosing graphs visible to it, and
+     * stores its n_outputs outputs in outputs[] as new tensors with owned buffers that the
+     * caller frees with dnnx_tensor_free. The run may hold at most memory_left bytes. */
+    dnnx_status (*run_subgraph)(op_ctx *ctx, const graph *body, const dnnx_tensor *const *inputs, int n_inputs,
+                                dnnx_tensor **outputs, int n_outputs);
+    void *executor;                     /* the enclosing run, for run_subgraph */
+    /* Set by infer() at run time when only run() can know the output shapes (control flow):
+     * the executor then allocates no output buffers, and run() sets each present output's
+     * dtype and shape and gives it a buffer it owns (tensor_alloc_data, or moved from a
+     * run_subgraph output). */
+    bool run_allocates_outputs;
+    /* Run time: bytes the node may still hold at once (the run's memory limit minus what the
+     * run holds). A node holding tensors across run_subgraph calls subtracts their bytes. */
+    size_t memory_left;
 };
 
 /* The since_version of the schema entry the node was bound to. */

@@ -11,6 +11,7 @@
 #include "graph/error.h"
 #include "graph/graph.h"
 #include "graph/op.h"
+#include "graph/passes/pass.h"
 #include "graph/session_internal.h"
 #include "ops/ops.h"
 #include "proto/proto.h"
@@ -104,7 +105,6 @@ void session_ctx_for_node(const graph *g, const graph_node *node, const dnnx_ten
     ctx->concrete = concrete;
 }
 
-
 /* The backends a session may use, most specialised first; the reference backend, which
  * accepts every node, is always last. */
 static int usable_backends(const dnnx_options *options, const backend **out)
@@ -140,18 +140,21 @@ static dnnx_status create_backend_sessions(dnnx_session *session)
     return DNNX_OK;
 }
 
-/* Binds each live node to the first backend that supports it, keeping the reasons of the
- * ones that declined (dnnx_session_describe_backends shows them). */
-static dnnx_status bind_kernels(dnnx_session *session)
+/* Binds each live node of sg's graph to the first backend that supports it, keeping the
+ * reasons of the ones that declined (dnnx_session_describe_backends shows them). */
+static dnnx_status bind_kernels(dnnx_session *session, session_graph *sg)
 {
-    graph *g = session->graph;
-    session->bindings = calloc((size_t)g->n_nodes + 1, sizeof *session->bindings);
-    if (!session->bindings)
+    graph *g = sg->graph;
+    sg->bindings = calloc((size_t)g->n_nodes + 1, sizeof *sg->bindings);
+    if (!sg->bindings)
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     for (int i = 0; i < g->n_order; i++) {
         graph_node *node = &g->nodes[g->order[i]];
         const dnnx_tensor *inputs[SESSION_MAX_NODE_IO];
         dnnx_tensor *outputs[SESSION_MAX_NODE_IO];
+        if (node->n_inputs > SESSION_MAX_NODE_IO || node->n_outputs > SESSION_MAX_NODE_IO)
+            return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s) has more than %d inputs or outputs", node->name,
+                             node->op_type, SESSION_MAX_NODE_IO);
         for (int k = 0; k < node->n_inputs; k++) {
             int v = node->inputs[k];
             inputs[k] = v == VALUE_NONE ? NULL : g->values[v].constant ? g->values[v].constant : &g->values[v].info;
@@ -160,7 +163,7 @@ static dnnx_status bind_kernels(dnnx_session *session)
             outputs[k] = node->outputs[k] == VALUE_NONE ? NULL : &g->values[node->outputs[k]].info;
         op_ctx ctx;
         session_ctx_for_node(g, node, inputs, outputs, false, &ctx);
-        node_binding *binding = &session->bindings[g->order[i]];
+        node_binding *binding = &sg->bindings[g->order[i]];
         for (int b = 0; b < session->n_backends && !binding->backend; b++) {
             const backend *candidate = session->backends[b];
             char why[sizeof binding->declined] = "";
@@ -181,6 +184,68 @@ static dnnx_status bind_kernels(dnnx_session *session)
     return DNNX_OK;
 }
 
+/* Compiles g into sg (zeroed): kernels for its live nodes, their subgraphs the same way,
+ * value lifetimes. On failure sg holds what was made, for free_compiled_graph. */
+static dnnx_status compile_graph(dnnx_session *session, session_graph *sg, graph *g)
+{
+    sg->graph = g;
+    dnnx_status status = bind_kernels(session, sg);
+    if (status)
+        return status;
+    sg->node_subgraphs = calloc((size_t)g->n_nodes + 1, sizeof *sg->node_subgraphs);
+    if (!sg->node_subgraphs)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    int count = 0;
+    for (int n = 0; n < g->n_nodes; n++)
+        if (!g->nodes[n].dead)
+            count += graph_node_subgraph_count(&g->nodes[n]);
+    if (count && !(sg->subgraphs = calloc((size_t)count, sizeof *sg->subgraphs)))
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    sg->n_subgraphs = count;
+    int next = 0;
+    for (int n = 0; n < g->n_nodes; n++) {
+        const graph_node *node = &g->nodes[n];
+        sg->node_subgraphs[n] = next;
+        for (int k = 0; !node->dead && k < graph_node_subgraph_count(node); k++)
+            if ((status = compile_graph(session, &sg->subgraphs[next++], graph_node_subgraph(node, k))))
+                return status;
+    }
+    sg->node_subgraphs[g->n_nodes] = next;
+    return run_prepare(sg);
+}
+
+/* Frees what compile_graph made (not the graph). */
+static void free_compiled_graph(session_graph *sg)
+{
+    if (sg->bindings)
+        for (int n = 0; n < sg->graph->n_nodes; n++)
+            if (sg->bindings[n].kernel)
+                sg->bindings[n].backend->kernel_free(sg->bindings[n].kernel);
+    free(sg->bindings);
+    for (int k = 0; k < sg->n_subgraphs; k++)
+        free_compiled_graph(&sg->subgraphs[k]);
+    free(sg->subgraphs);
+    free(sg->node_subgraphs);
+    run_graph_free(sg);
+}
+
+/* The most bytes one node's outputs may take to be computed once at load: folding trades
+ * session memory for run time, so huge constants stay computed per run. */
+#define FOLD_MAX_BYTES ((size_t)64 << 20)
+
+/* The graph passes of the optimization level, then DCE of what they orphaned. */
+static dnnx_status optimize(dnnx_session *session, graph *g)
+{
+    if (session->options.optimization_level < 1)
+        return DNNX_OK;
+    int folded = 0;
+    size_t limit = session->options.max_memory < FOLD_MAX_BYTES ? session->options.max_memory : FOLD_MAX_BYTES;
+    dnnx_status status = pass_fold_constants(g, limit, &folded);
+    if (!status && folded)
+        status = graph_remove_dead_nodes(g);
+    return status;
+}
+
 static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session **out)
 {
     dnnx_session *session = calloc(1, sizeof *session);
@@ -188,7 +253,7 @@ static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session *
         graph_free(g);
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    session->graph = g;
+    session->main.graph = g;
     pthread_mutex_init(&session->run_cache_lock, NULL);
     if (options) {
         session->options = *options;
@@ -200,9 +265,8 @@ static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session *
         session->options.max_memory = physical_memory();
     dnnx_status status;
     if ((status = graph_sort(g)) || (status = graph_bind_schemas(g, ops_registry())) ||
-        (status = graph_remove_dead_nodes(g)) || (status = graph_infer(g)) ||
-        (status = create_backend_sessions(session)) || (status = bind_kernels(session)) ||
-        (status = run_prepare(session))) {
+        (status = graph_remove_dead_nodes(g)) || (status = optimize(session, g)) || (status = graph_infer(g)) ||
+        (status = create_backend_sessions(session)) || (status = compile_graph(session, &session->main, g))) {
         dnnx_session_free(session);
         return status;
     }
@@ -237,16 +301,13 @@ void dnnx_session_free(dnnx_session *session)
 {
     if (!session)
         return;
-    if (session->bindings)
-        for (int n = 0; n < session->graph->n_nodes; n++)
-            if (session->bindings[n].kernel)
-                session->bindings[n].backend->kernel_free(session->bindings[n].kernel);
-    free(session->bindings);
+    if (session->main.graph)
+        free_compiled_graph(&session->main);
     run_cache_free(session);
     pthread_mutex_destroy(&session->run_cache_lock);
     for (int b = 0; b < session->n_backends; b++)
         session->backends[b]->session_free(session->backend_sessions[b]);
-    graph_free(session->graph);
+    graph_free(session->main.graph);
     free(session);
 }
 
@@ -256,15 +317,15 @@ static const graph_value *io_value(const dnnx_session *session, size_t index, bo
 {
     if (!session)
         return NULL;
-    const graph *g = session->graph;
+    const graph *g = session->main.graph;
     size_t count = (size_t)(input ? g->n_inputs : g->n_outputs);
     if (index >= count)
         return NULL;
     return &g->values[input ? g->inputs[index] : g->outputs[index]];
 }
 
-size_t dnnx_session_input_count(const dnnx_session *s) { return s ? (size_t)s->graph->n_inputs : 0; }
-size_t dnnx_session_output_count(const dnnx_session *s) { return s ? (size_t)s->graph->n_outputs : 0; }
+size_t dnnx_session_input_count(const dnnx_session *s) { return s ? (size_t)s->main.graph->n_inputs : 0; }
+size_t dnnx_session_output_count(const dnnx_session *s) { return s ? (size_t)s->main.graph->n_outputs : 0; }
 
 #define IO_ACCESSORS(kind, is_input)                                                                                   \
     const char *dnnx_session_##kind##_name(const dnnx_session *s, size_t i)                                            \
@@ -294,7 +355,7 @@ size_t dnnx_session_output_count(const dnnx_session *s) { return s ? (size_t)s->
         const graph_value *v = io_value(s, i, is_input);                                                               \
         if (!v || axis < 0 || axis >= v->info.rank)                                                                    \
             return NULL;                                                                                               \
-        return graph_symbol_name(s->graph, v->info.dims[axis]);                                                        \
+        return graph_symbol_name(s->main.graph, v->info.dims[axis]);                                                   \
     }
 
 IO_ACCESSORS(input, true)
@@ -381,7 +442,7 @@ char *dnnx_session_describe(const dnnx_session *session)
         dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_describe: session is NULL");
         return NULL;
     }
-    const graph *g = session->graph;
+    const graph *g = session->main.graph;
     text t = {0};
     text_append(&t, "ir_version: %lld\nproducer: %s %s\nopsets:", (long long)g->ir_version,
                 g->producer_name ? g->producer_name : "", g->producer_version ? g->producer_version : "");
@@ -412,22 +473,33 @@ char *dnnx_session_describe(const dnnx_session *session)
     return t.buf;
 }
 
+/* One line per live node of sg in order, each followed by the lines of its subgraphs,
+ * indented two spaces per level of nesting. */
+static void describe_graph_backends(text *t, const session_graph *sg, int depth)
+{
+    const graph *g = sg->graph;
+    for (int i = 0; i < g->n_order; i++) {
+        int n = g->order[i];
+        const graph_node *node = &g->nodes[n];
+        const node_binding *binding = &sg->bindings[n];
+        text_append(t, "%*s%-*s %-24s %-8s", 2 * depth, "", 40 - 2 * depth > 0 ? 40 - 2 * depth : 0, node->name,
+                    node->op_type, binding->backend->name);
+        if (binding->declined[0])
+            text_append(t, "  (declined by %s)", binding->declined);
+        text_append(t, "\n");
+        for (int k = sg->node_subgraphs[n]; k < sg->node_subgraphs[n + 1]; k++)
+            describe_graph_backends(t, &sg->subgraphs[k], depth + 1);
+    }
+}
+
 char *dnnx_session_describe_backends(const dnnx_session *session)
 {
     if (!session) {
         dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_describe_backends: session is NULL");
         return NULL;
     }
-    const graph *g = session->graph;
     text t = {0};
-    for (int i = 0; i < g->n_order; i++) {
-        const graph_node *node = &g->nodes[g->order[i]];
-        const node_binding *binding = &session->bindings[g->order[i]];
-        text_append(&t, "%-40s %-24s %-8s", node->name, node->op_type, binding->backend->name);
-        if (binding->declined[0])
-            text_append(&t, "  (declined by %s)", binding->declined);
-        text_append(&t, "\n");
-    }
+    describe_graph_backends(&t, &session->main, 0);
     if (t.failed || !t.buf) {
         free(t.buf);
         dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory describing the backends");

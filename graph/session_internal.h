@@ -45,17 +45,27 @@ typedef struct spare_arena {
     struct spare_arena *next;
 } spare_arena;
 
-struct dnnx_session {
+/* A graph as the executor runs it: the main graph, or a subgraph of one of its nodes (a
+ * control-flow body), compiled the same way and run by run_subgraph. */
+typedef struct session_graph {
     graph *graph;
+    node_binding *bindings;          /* per node index; unused for dead nodes */
+    int *first_step;                 /* per value: the step (index in graph order) that writes it, -1 if none */
+    int *last_step;                  /* per value: the last step that reads it */
+    struct session_graph *subgraphs; /* the live nodes' subgraphs, by node index, then attribute order */
+    int n_subgraphs;
+    int *node_subgraphs; /* node n's are subgraphs[node_subgraphs[n] .. node_subgraphs[n + 1]) */
+    shape_plan *plans;   /* guarded by the session's run_cache_lock */
+    int n_plans;
+} session_graph;
+
+struct dnnx_session {
+    session_graph main;
     dnnx_options options;
     const backend *backends[SESSION_MAX_BACKENDS];
     backend_session *backend_sessions[SESSION_MAX_BACKENDS];
     int n_backends;
-    node_binding *bindings; /* per node index; unused for dead nodes */
-    int *first_step;        /* per value: the step (index in graph order) that writes it, -1 if none */
-    int *last_step;         /* per value: the last step that reads it */
-    pthread_mutex_t run_cache_lock; /* guards plans, spare_arenas and last_arena_bytes */
-    shape_plan *plans;
+    pthread_mutex_t run_cache_lock; /* guards every session_graph's plans, spare_arenas and last_arena_bytes */
     spare_arena *spare_arenas;
     size_t last_arena_bytes;
 };
@@ -64,8 +74,10 @@ struct dnnx_session {
 void session_ctx_for_node(const graph *g, const graph_node *node, const dnnx_tensor **inputs, dnnx_tensor **outputs,
                           bool concrete, op_ctx *ctx);
 
-/* run.c: computes value lifetimes after compile; frees plans and spare arenas. */
-dnnx_status run_prepare(dnnx_session *session);
+/* run.c: computes a compiled graph's value lifetimes; frees its plans and lifetimes. */
+dnnx_status run_prepare(session_graph *sg);
+void run_graph_free(session_graph *sg);
+/* Frees the session's spare arenas. */
 void run_cache_free(dnnx_session *session);
 
 #endif

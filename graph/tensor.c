@@ -163,6 +163,21 @@ bool tensor_same_shape(const dnnx_tensor *a, const dnnx_tensor *b)
     return true;
 }
 
+/* The float with these IEEE bits, and back (memcpy: no aliasing rules broken). */
+static float bits_to_float(uint32_t bits)
+{
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static uint32_t float_to_bits(float f)
+{
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return bits;
+}
+
 float tensor_half_to_float(uint16_t h)
 {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16;
@@ -187,15 +202,12 @@ float tensor_half_to_float(uint16_t h)
     } else {
         bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
     }
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
+    return bits_to_float(bits);
 }
 
 uint16_t tensor_float_to_half(float f)
 {
-    uint32_t bits;
-    memcpy(&bits, &f, sizeof bits);
+    uint32_t bits = float_to_bits(f);
     uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
     uint32_t abs_bits = bits & 0x7fffffffu;
     if (abs_bits >= 0x7f800000u) /* inf or nan */
@@ -219,22 +231,27 @@ uint16_t tensor_float_to_half(float f)
     return sign | (uint16_t)((rounded - 0x38000000u) >> 13);
 }
 
-float tensor_bf16_to_float(uint16_t b)
-{
-    uint32_t bits = (uint32_t)b << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
+float tensor_bf16_to_float(uint16_t b) { return bits_to_float((uint32_t)b << 16); }
 
 uint16_t tensor_float_to_bf16(float f)
 {
-    uint32_t bits;
-    memcpy(&bits, &f, sizeof bits);
+    uint32_t bits = float_to_bits(f);
     if ((bits & 0x7fffffffu) > 0x7f800000u)
         return (uint16_t)((bits >> 16) | 0x40);
     bits += 0x7fff + ((bits >> 16) & 1);
     return (uint16_t)(bits >> 16);
+}
+
+/* double -> int64 without undefined behaviour: NaN is 0, out-of-range values saturate. */
+static int64_t saturate_to_i64(double v)
+{
+    if (isnan(v))
+        return 0;
+    if (v >= 9.2233720368547758e18)
+        return INT64_MAX;
+    if (v <= -9.2233720368547758e18)
+        return INT64_MIN;
+    return (int64_t)v;
 }
 
 double tensor_get_f64(const dnnx_tensor *t, size_t i)
@@ -271,16 +288,7 @@ int64_t tensor_get_i64(const dnnx_tensor *t, size_t i)
     case DNNX_DTYPE_UINT16: return ((const uint16_t *)d)[i];
     case DNNX_DTYPE_INT16: return ((const int16_t *)d)[i];
     case DNNX_DTYPE_BOOL: return ((const uint8_t *)d)[i] != 0;
-    default: {
-        double v = tensor_get_f64(t, i);
-        if (isnan(v))
-            return 0;
-        if (v >= 9.2233720368547758e18)
-            return INT64_MAX;
-        if (v <= -9.2233720368547758e18)
-            return INT64_MIN;
-        return (int64_t)v;
-    }
+    default: return saturate_to_i64(tensor_get_f64(t, i));
     }
 }
 
@@ -293,7 +301,7 @@ void tensor_set_f64(dnnx_tensor *t, size_t i, double v)
     case DNNX_DTYPE_FLOAT16: ((uint16_t *)d)[i] = tensor_float_to_half((float)v); break;
     case DNNX_DTYPE_BFLOAT16: ((uint16_t *)d)[i] = tensor_float_to_bf16((float)v); break;
     case DNNX_DTYPE_BOOL: ((uint8_t *)d)[i] = v != 0.0; break;
-    default: tensor_set_i64(t, i, isnan(v) ? 0 : (int64_t)v); break;
+    default: tensor_set_i64(t, i, saturate_to_i64(v)); break;
     }
 }
 
@@ -346,10 +354,9 @@ static dnnx_status check_public_shape(dnnx_dtype dtype, int rank, const int64_t 
     return tensor_bytes_checked(dtype, rank, dims, &bytes);
 }
 
-dnnx_status dnnx_tensor_create(dnnx_dtype dtype, int rank, const int64_t *dims, dnnx_tensor **out)
+/* A heap tensor of a checked caller-given shape, without data. */
+static dnnx_status public_tensor_new(dnnx_dtype dtype, int rank, const int64_t *dims, dnnx_tensor **out)
 {
-    if (!out)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_tensor_create: out is NULL");
     dnnx_status status = check_public_shape(dtype, rank, dims);
     if (status)
         return status;
@@ -357,6 +364,18 @@ dnnx_status dnnx_tensor_create(dnnx_dtype dtype, int rank, const int64_t *dims, 
     if (!tensor)
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     tensor_init_shape(tensor, dtype, rank, dims);
+    *out = tensor;
+    return DNNX_OK;
+}
+
+dnnx_status dnnx_tensor_create(dnnx_dtype dtype, int rank, const int64_t *dims, dnnx_tensor **out)
+{
+    if (!out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_tensor_create: out is NULL");
+    dnnx_tensor *tensor;
+    dnnx_status status = public_tensor_new(dtype, rank, dims, &tensor);
+    if (status)
+        return status;
     if ((status = tensor_alloc_data(tensor))) {
         free(tensor);
         return status;
@@ -369,13 +388,10 @@ dnnx_status dnnx_tensor_wrap(dnnx_dtype dtype, int rank, const int64_t *dims, vo
 {
     if (!out || !data)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_tensor_wrap: %s is NULL", out ? "data" : "out");
-    dnnx_status status = check_public_shape(dtype, rank, dims);
+    dnnx_tensor *tensor;
+    dnnx_status status = public_tensor_new(dtype, rank, dims, &tensor);
     if (status)
         return status;
-    dnnx_tensor *tensor = malloc(sizeof *tensor);
-    if (!tensor)
-        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-    tensor_init_shape(tensor, dtype, rank, dims);
     tensor->data = data;
     *out = tensor;
     return DNNX_OK;

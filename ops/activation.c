@@ -8,123 +8,20 @@
 #include <string.h>
 
 #include "common.h"
+#include "dtype_kernels.h"
 #include "ops.h"
 
-/* Kernel tables are indexed by dnnx_dtype, whose values are all below this. */
-#define DTYPE_SLOTS 17
-
-#define LD_ID(v) (v)
-#define ST_ID(v) (v)
-#define LD_F16(v) tensor_half_to_float(v)
-#define ST_F16(v) tensor_float_to_half(v)
-#define LD_BF16(v) tensor_bf16_to_float(v)
-#define ST_BF16(v) tensor_float_to_bf16(v)
-#define ST_I8(v) ((int8_t)double_to_i64(v))
-#define ST_I16(v) ((int16_t)double_to_i64(v))
-#define ST_I32(v) ((int32_t)double_to_i64(v))
-#define ST_I64(v) (double_to_i64(v))
-#define ST_U8(v) ((uint8_t)double_to_u64(v))
-#define ST_U16(v) ((uint16_t)double_to_u64(v))
-#define ST_U32(v) ((uint32_t)double_to_u64(v))
-#define ST_U64(v) (double_to_u64(v))
-
-/* Type descriptors: suffix, storage type, compute type, wrap-around type, load, store. */
-#define T_F32 f32, float, float, float, LD_ID, ST_ID
-#define T_F64 f64, double, double, double, LD_ID, ST_ID
-#define T_F16 f16, uint16_t, float, float, LD_F16, ST_F16
-#define T_BF16 bf16, uint16_t, float, float, LD_BF16, ST_BF16
-#define T_I8 i8, int8_t, int8_t, uint32_t, LD_ID, ST_ID
-#define T_I16 i16, int16_t, int16_t, uint32_t, LD_ID, ST_ID
-#define T_I32 i32, int32_t, int32_t, uint32_t, LD_ID, ST_ID
-#define T_I64 i64, int64_t, int64_t, uint64_t, LD_ID, ST_ID
-#define T_U8 u8, uint8_t, uint8_t, uint32_t, LD_ID, ST_ID
-#define T_U16 u16, uint16_t, uint16_t, uint32_t, LD_ID, ST_ID
-#define T_U32 u32, uint32_t, uint32_t, uint32_t, LD_ID, ST_ID
-#define T_U64 u64, uint64_t, uint64_t, uint64_t, LD_ID, ST_ID
-/* Integers computed through double (attributes are floats), saturating back. */
-#define T_I8_F64 i8, int8_t, double, double, LD_ID, ST_I8
-#define T_I16_F64 i16, int16_t, double, double, LD_ID, ST_I16
-#define T_I32_F64 i32, int32_t, double, double, LD_ID, ST_I32
-#define T_I64_F64 i64, int64_t, double, double, LD_ID, ST_I64
-#define T_U8_F64 u8, uint8_t, double, double, LD_ID, ST_U8
-#define T_U16_F64 u16, uint16_t, double, double, LD_ID, ST_U16
-#define T_U32_F64 u32, uint32_t, double, double, LD_ID, ST_U32
-#define T_U64_F64 u64, uint64_t, double, double, LD_ID, ST_U64
-
-#define FLOAT_TYPES(M, op, EXPR) M(op, EXPR, T_F32) M(op, EXPR, T_F64) M(op, EXPR, T_F16) M(op, EXPR, T_BF16)
-#define SINT_TYPES(M, op, EXPR) M(op, EXPR, T_I8) M(op, EXPR, T_I16) M(op, EXPR, T_I32) M(op, EXPR, T_I64)
-#define UINT_TYPES(M, op, EXPR) M(op, EXPR, T_U8) M(op, EXPR, T_U16) M(op, EXPR, T_U32) M(op, EXPR, T_U64)
-#define SINT_VIA_F64_TYPES(M, op, EXPR)                                                                                \
-    M(op, EXPR, T_I8_F64) M(op, EXPR, T_I16_F64) M(op, EXPR, T_I32_F64) M(op, EXPR, T_I64_F64)
-#define UINT_VIA_F64_TYPES(M, op, EXPR)                                                                                \
-    M(op, EXPR, T_U8_F64) M(op, EXPR, T_U16_F64) M(op, EXPR, T_U32_F64) M(op, EXPR, T_U64_F64)
-
-#define K_FLOAT(op)                                                                                                    \
-    [DNNX_DTYPE_FLOAT] = op##_f32, [DNNX_DTYPE_DOUBLE] = op##_f64, [DNNX_DTYPE_FLOAT16] = op##_f16,                    \
-    [DNNX_DTYPE_BFLOAT16] = op##_bf16
-#define K_SINT(op)                                                                                                     \
-    [DNNX_DTYPE_INT8] = op##_i8, [DNNX_DTYPE_INT16] = op##_i16, [DNNX_DTYPE_INT32] = op##_i32,                         \
-    [DNNX_DTYPE_INT64] = op##_i64
-#define K_UINT(op)                                                                                                     \
-    [DNNX_DTYPE_UINT8] = op##_u8, [DNNX_DTYPE_UINT16] = op##_u16, [DNNX_DTYPE_UINT32] = op##_u32,                      \
-    [DNNX_DTYPE_UINT64] = op##_u64
-
-#define HAS_KERNEL(table, dtype) ((int)(dtype) > 0 && (int)(dtype) < DTYPE_SLOTS && (table)[dtype] != NULL)
-
-/* The float or double variant of a libm function, chosen by the type of x. */
-#define GFN(name, x) _Generic((x), double : name, default : name##f)
+/* fn of v in the precision of x. */
 #define MATH1(fn, v) GFN(fn, x)(v)
 
 #define SQRT_2_OVER_PI 0.7978845608028654
 #define SQRT_1_2 0.7071067811865476
-
-/* Truncates toward zero, saturating; NaN gives 0 (a C cast would be undefined). */
-static inline int64_t double_to_i64(double v)
-{
-    if (isnan(v))
-        return 0;
-    if (v >= 9223372036854775808.0)
-        return INT64_MAX;
-    if (v < -9223372036854775808.0)
-        return INT64_MIN;
-    return (int64_t)v;
-}
-
-static inline uint64_t double_to_u64(double v)
-{
-    if (isnan(v) || v <= 0)
-        return 0;
-    if (v >= 18446744073709551616.0)
-        return UINT64_MAX;
-    return (uint64_t)v;
-}
 
 typedef struct act_params {
     float alpha, beta, gamma;
 } act_params;
 
 typedef void (*act_kernel)(const void *x, void *y, size_t n, const act_params *p);
-
-/* out[k] = VALUE for k < n, after the statements DECL (which see k). Full blocks go through a
- * local buffer: the compiler may then vectorize without proving out distinct from the input
- * (it may be the same buffer). */
-#define BLOCK 64
-#define BLOCKED_LOOP(TY, out, n, DECL, VALUE)                                                                          \
-    do {                                                                                                               \
-        size_t i_ = 0;                                                                                                 \
-        for (; i_ + BLOCK <= (n); i_ += BLOCK) {                                                                       \
-            TY block_[BLOCK];                                                                                          \
-            for (size_t j_ = 0; j_ < BLOCK; j_++) {                                                                    \
-                size_t k = i_ + j_;                                                                                    \
-                DECL block_[j_] = VALUE;                                                                               \
-            }                                                                                                          \
-            memcpy((out) + i_, block_, sizeof block_);                                                                 \
-        }                                                                                                              \
-        for (; i_ < (n); i_++) {                                                                                       \
-            size_t k = i_;                                                                                             \
-            DECL(out)[k] = VALUE;                                                                                      \
-        }                                                                                                              \
-    } while (0)
 
 /* y[i] = EXPR over n elements; EXPR sees x, alpha, beta, gamma and a scratch t. */
 #define DEF_ACT(op, EXPR, t) DEF_ACT_(op, EXPR, t)
@@ -189,19 +86,6 @@ static const act_desc gelu_desc = {{K_FLOAT(gelu)}};
 static const act_desc gelu_tanh_desc = {{K_FLOAT(gelu_tanh)}};
 static const act_desc shrink_desc = {{K_FLOAT(shrink), K_SINT(shrink), K_UINT(shrink)}};
 
-/* Fails unless the dtype has a kernel: strings are valid ONNX dnnx does not run; any other
- * dtype outside the op's type constraint makes the model invalid. */
-static dnnx_status check_kernel_dtype(op_ctx *ctx, int i, bool supported)
-{
-    const dnnx_tensor *t = op_input(ctx, i);
-    if (supported)
-        return DNNX_OK;
-    if (t->dtype == DNNX_DTYPE_STRING)
-        return op_fail(ctx, DNNX_ERR_UNSUPPORTED, "string tensors are not supported (input %d)", i);
-    return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "input %d has dtype %s, which %s does not accept", i,
-                   dnnx_dtype_name(t->dtype), ctx->node->op_type);
-}
-
 /* Reads an op's attributes into params (with the op's defaults) and picks its kernel table. */
 typedef dnnx_status (*act_setup_fn)(op_ctx *ctx, act_params *params, const act_desc **desc);
 
@@ -213,7 +97,7 @@ static dnnx_status act_infer(op_ctx *ctx, act_setup_fn setup)
     dnnx_status status = setup(ctx, &params, &desc);
     if (status || (status = ctx->status))
         return status;
-    if ((status = check_kernel_dtype(ctx, 0, HAS_KERNEL(desc->kernel, x->dtype))))
+    if ((status = ops_check_kernel_dtype(ctx, 0, HAS_KERNEL(desc->kernel, x->dtype))))
         return status;
     op_set_output_like(ctx, 0, x);
     return DNNX_OK;
@@ -366,7 +250,7 @@ static dnnx_status prelu_infer(op_ctx *ctx)
 {
     const dnnx_tensor *x = op_input(ctx, 0), *slope = op_input(ctx, 1);
     dnnx_status status = op_check_same_dtype(ctx, 0, 1);
-    if (status || (status = check_kernel_dtype(ctx, 0, HAS_KERNEL(prelu_kernels, x->dtype))))
+    if (status || (status = ops_check_kernel_dtype(ctx, 0, HAS_KERNEL(prelu_kernels, x->dtype))))
         return status;
     bool fits = slope->rank <= x->rank;
     for (int k = 0; k < slope->rank && fits; k++) {
@@ -429,39 +313,34 @@ static dnnx_status prelu_legacy_run(op_ctx *ctx)
     return ops_call_with_input1_at_axis(ctx, legacy_slope_axis(ctx), prelu_run);
 }
 
-#define OP(name, version, min_in, max_in, fn)                                                                          \
-    {                                                                                                                  \
-        "", name, version, min_in, max_in, 1, 1, fn##_infer, fn##_run                                                  \
-    }
-
 const op_schema ops_activation_schemas[] = {
-    OP("Relu", 6, 1, 1, relu),
-    OP("Relu", 13, 1, 1, relu),
-    OP("Relu", 14, 1, 1, relu),
-    OP("LeakyRelu", 6, 1, 1, leaky_relu),
-    OP("LeakyRelu", 16, 1, 1, leaky_relu),
-    OP("Elu", 6, 1, 1, elu),
-    OP("Elu", 22, 1, 1, elu),
-    OP("Selu", 6, 1, 1, selu),
-    OP("Selu", 22, 1, 1, selu),
-    OP("Celu", 12, 1, 1, celu),
-    OP("Softplus", 1, 1, 1, softplus),
-    OP("Softplus", 22, 1, 1, softplus),
-    OP("Softsign", 1, 1, 1, softsign),
-    OP("Softsign", 22, 1, 1, softsign),
-    OP("HardSigmoid", 6, 1, 1, hard_sigmoid),
-    OP("HardSigmoid", 22, 1, 1, hard_sigmoid),
-    OP("HardSwish", 14, 1, 1, hard_swish),
-    OP("HardSwish", 22, 1, 1, hard_swish),
-    OP("ThresholdedRelu", 10, 1, 1, thresholded_relu),
-    OP("ThresholdedRelu", 22, 1, 1, thresholded_relu),
-    OP("PRelu", 6, 2, 2, prelu_legacy),
-    OP("PRelu", 7, 2, 2, prelu),
-    OP("PRelu", 9, 2, 2, prelu),
-    OP("PRelu", 16, 2, 2, prelu),
-    OP("Mish", 18, 1, 1, mish),
-    OP("Mish", 22, 1, 1, mish),
-    OP("Gelu", 20, 1, 1, gelu),
-    OP("Shrink", 9, 1, 1, shrink),
+    OPS_SCHEMA("Relu", 6, 1, 1, relu),
+    OPS_SCHEMA("Relu", 13, 1, 1, relu),
+    OPS_SCHEMA("Relu", 14, 1, 1, relu),
+    OPS_SCHEMA("LeakyRelu", 6, 1, 1, leaky_relu),
+    OPS_SCHEMA("LeakyRelu", 16, 1, 1, leaky_relu),
+    OPS_SCHEMA("Elu", 6, 1, 1, elu),
+    OPS_SCHEMA("Elu", 22, 1, 1, elu),
+    OPS_SCHEMA("Selu", 6, 1, 1, selu),
+    OPS_SCHEMA("Selu", 22, 1, 1, selu),
+    OPS_SCHEMA("Celu", 12, 1, 1, celu),
+    OPS_SCHEMA("Softplus", 1, 1, 1, softplus),
+    OPS_SCHEMA("Softplus", 22, 1, 1, softplus),
+    OPS_SCHEMA("Softsign", 1, 1, 1, softsign),
+    OPS_SCHEMA("Softsign", 22, 1, 1, softsign),
+    OPS_SCHEMA("HardSigmoid", 6, 1, 1, hard_sigmoid),
+    OPS_SCHEMA("HardSigmoid", 22, 1, 1, hard_sigmoid),
+    OPS_SCHEMA("HardSwish", 14, 1, 1, hard_swish),
+    OPS_SCHEMA("HardSwish", 22, 1, 1, hard_swish),
+    OPS_SCHEMA("ThresholdedRelu", 10, 1, 1, thresholded_relu),
+    OPS_SCHEMA("ThresholdedRelu", 22, 1, 1, thresholded_relu),
+    OPS_SCHEMA("PRelu", 6, 2, 2, prelu_legacy),
+    OPS_SCHEMA("PRelu", 7, 2, 2, prelu),
+    OPS_SCHEMA("PRelu", 9, 2, 2, prelu),
+    OPS_SCHEMA("PRelu", 16, 2, 2, prelu),
+    OPS_SCHEMA("Mish", 18, 1, 1, mish),
+    OPS_SCHEMA("Mish", 22, 1, 1, mish),
+    OPS_SCHEMA("Gelu", 20, 1, 1, gelu),
+    OPS_SCHEMA("Shrink", 9, 1, 1, shrink),
 };
 OPS_FAMILY_COUNT(activation);

@@ -76,27 +76,6 @@ static dnnx_status cast_infer(op_ctx *ctx)
     return DNNX_OK;
 }
 
-static void read_f64(const dnnx_tensor *t, size_t start, size_t n, double *v)
-{
-    const void *d = t->data;
-    switch (t->dtype) {
-    case DNNX_DTYPE_FLOAT:
-        for (size_t i = 0; i < n; i++)
-            v[i] = ((const float *)d)[start + i];
-        break;
-    case DNNX_DTYPE_DOUBLE: memcpy(v, (const double *)d + start, n * sizeof *v); break;
-    case DNNX_DTYPE_FLOAT16:
-        for (size_t i = 0; i < n; i++)
-            v[i] = tensor_half_to_float(((const uint16_t *)d)[start + i]);
-        break;
-    case DNNX_DTYPE_BFLOAT16:
-        for (size_t i = 0; i < n; i++)
-            v[i] = tensor_bf16_to_float(((const uint16_t *)d)[start + i]);
-        break;
-    default: break;
-    }
-}
-
 #define READ_INT(T)                                                                                                    \
     for (size_t i = 0; i < n; i++)                                                                                     \
         v[i] = (int64_t)((const T *)d)[start + i];                                                                     \
@@ -200,7 +179,7 @@ static dnnx_status cast_run(op_ctx *ctx)
         size_t n = count - start < CHUNK ? count - start : CHUNK;
         if (from_float) {
             double values[CHUNK];
-            read_f64(x, start, n, values);
+            ops_load_f64(x, start, n, values);
             write_from_f64(y, start, n, values);
         } else {
             int64_t values[CHUNK];

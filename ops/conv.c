@@ -10,89 +10,19 @@
 #include "common.h"
 #include "graph/error.h"
 #include "ops.h"
-
-#define MAX_SPATIAL (DNNX_MAX_RANK - 2)
-/* Kernel sizes, strides, dilations and pads beyond this are rejected: no real model needs
- * them, and the bound keeps every index product far from overflow. */
-#define ATTR_LIMIT ((int64_t)INT32_MAX)
-
-typedef enum auto_pad_mode { AUTO_PAD_NOTSET, AUTO_PAD_SAME_UPPER, AUTO_PAD_SAME_LOWER, AUTO_PAD_VALID } auto_pad_mode;
-
-/* The spatial geometry of a convolution: sizes may be symbolic (< 0) at load time. */
-typedef struct conv_geom {
-    int rank; /* spatial rank */
-    int64_t group;
-    int64_t in[MAX_SPATIAL], out[MAX_SPATIAL], kernel[MAX_SPATIAL];
-    int64_t stride[MAX_SPATIAL], dilation[MAX_SPATIAL], pad_begin[MAX_SPATIAL], pad_end[MAX_SPATIAL];
-    int64_t out_padding[MAX_SPATIAL];
-} conv_geom;
-
-/* ctx->concrete: a mismatch is then in the caller's inputs rather than in the model. */
-static dnnx_status shape_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
-/* An ints attribute with one value per spatial dim (or absent: def), each >= min. */
-static dnnx_status read_spatial_ints(op_ctx *ctx, const char *name, int rank, int64_t def, int64_t min, int64_t *out)
-{
-    size_t count;
-    const int64_t *values = op_attr_ints(ctx, name, &count);
-    if (ctx->status)
-        return ctx->status;
-    if (!values) {
-        for (int d = 0; d < rank; d++)
-            out[d] = def;
-        return DNNX_OK;
-    }
-    if (count != (size_t)rank)
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute '%s' has %zu values, expected %d (one per spatial dim)",
-                       name, count, rank);
-    for (int d = 0; d < rank; d++) {
-        if (values[d] < min)
-            return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute '%s' has %lld on spatial axis %d, must be >= %lld",
-                           name, (long long)values[d], d, (long long)min);
-        if (values[d] > ATTR_LIMIT)
-            return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute '%s' has %lld on spatial axis %d, more than %lld",
-                           name, (long long)values[d], d, (long long)ATTR_LIMIT);
-        out[d] = values[d];
-    }
-    return DNNX_OK;
-}
-
-static dnnx_status read_auto_pad(op_ctx *ctx, auto_pad_mode *mode)
-{
-    const char *s = op_attr_string(ctx, "auto_pad", "NOTSET");
-    if (ctx->status)
-        return ctx->status;
-    if (!strcmp(s, "NOTSET"))
-        *mode = AUTO_PAD_NOTSET;
-    else if (!strcmp(s, "SAME_UPPER"))
-        *mode = AUTO_PAD_SAME_UPPER;
-    else if (!strcmp(s, "SAME_LOWER"))
-        *mode = AUTO_PAD_SAME_LOWER;
-    else if (!strcmp(s, "VALID"))
-        *mode = AUTO_PAD_VALID;
-    else
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "auto_pad '%s' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID", s);
-    return DNNX_OK;
-}
-
-static dnnx_status overflow(op_ctx *ctx, int axis)
-{
-    return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "output size on spatial axis %d overflows", axis);
-}
+#include "window.h"
 
 /* Reads and checks kernel_shape, strides, dilations, pads, auto_pad and group, and computes the
  * output spatial sizes (DIM_UNKNOWN where the input size is symbolic) and, when concrete, the
  * pads that auto_pad or output_shape imply. x is [N, C, D1..Dn]; w's spatial dims are the
  * kernel. */
-static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_tensor *w, bool transpose, conv_geom *g)
+static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_tensor *w, bool transpose,
+                                 window_geom *g)
 {
     dnnx_status status;
     memset(g, 0, sizeof *g);
     if (x->rank < 3)
-        return op_fail(ctx, shape_status(ctx), "X must have rank >= 3 ([N, C, spatial...]), not %d", x->rank);
+        return op_fail(ctx, ops_shape_status(ctx), "X must have rank >= 3 ([N, C, spatial...]), not %d", x->rank);
     if (w->rank != x->rank)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "W has rank %d but X has rank %d", w->rank, x->rank);
     int rank = g->rank = x->rank - 2;
@@ -103,11 +33,11 @@ static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_t
         return ctx->status;
     if (g->group < 1)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "group must be >= 1, not %lld", (long long)g->group);
-    int64_t kernel_attr[MAX_SPATIAL];
+    int64_t kernel_attr[WINDOW_MAX_SPATIAL];
     bool has_kernel_attr = op_has_attr(ctx, "kernel_shape");
-    if ((status = read_spatial_ints(ctx, "kernel_shape", rank, 1, 1, kernel_attr)) ||
-        (status = read_spatial_ints(ctx, "strides", rank, 1, 1, g->stride)) ||
-        (status = read_spatial_ints(ctx, "dilations", rank, 1, 1, g->dilation)))
+    if ((status = window_read_ints(ctx, "kernel_shape", rank, 1, 1, kernel_attr)) ||
+        (status = window_read_ints(ctx, "strides", rank, 1, 1, g->stride)) ||
+        (status = window_read_ints(ctx, "dilations", rank, 1, 1, g->dilation)))
         return status;
     for (int d = 0; d < rank; d++) {
         int64_t wk = w->dims[2 + d];
@@ -118,32 +48,17 @@ static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_t
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "W's spatial dim %d is 0", d);
         g->kernel[d] = has_kernel_attr ? kernel_attr[d] : wk;
     }
-    size_t n_pads;
-    const int64_t *pads = op_attr_ints(ctx, "pads", &n_pads);
-    if (ctx->status)
-        return ctx->status;
-    if (pads && n_pads != 2 * (size_t)rank)
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'pads' has %zu values, expected %d (2 per spatial dim)",
-                       n_pads, 2 * rank);
-    for (int d = 0; pads && d < 2 * rank; d++)
-        if (pads[d] < 0 || pads[d] > ATTR_LIMIT)
-            return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'pads' has value %lld, outside 0..%lld",
-                           (long long)pads[d], (long long)ATTR_LIMIT);
-    for (int d = 0; d < rank; d++) {
-        g->pad_begin[d] = pads ? pads[d] : 0;
-        g->pad_end[d] = pads ? pads[rank + d] : 0;
-    }
-    auto_pad_mode mode = AUTO_PAD_NOTSET;
-    if ((status = read_auto_pad(ctx, &mode)))
+    window_auto_pad mode = WINDOW_PAD_NOTSET;
+    if ((status = window_read_pads(ctx, rank, g->pad_begin, g->pad_end)) || (status = window_read_auto_pad(ctx, &mode)))
         return status;
-    if (mode != AUTO_PAD_NOTSET)
+    if (mode != WINDOW_PAD_NOTSET)
         for (int d = 0; d < rank; d++)
             g->pad_begin[d] = g->pad_end[d] = 0;
 
-    int64_t out_shape[MAX_SPATIAL];
+    int64_t out_shape[WINDOW_MAX_SPATIAL];
     bool has_out_shape = false;
     if (transpose) {
-        if ((status = read_spatial_ints(ctx, "output_padding", rank, 0, 0, g->out_padding)))
+        if ((status = window_read_ints(ctx, "output_padding", rank, 0, 0, g->out_padding)))
             return status;
         for (int d = 0; d < rank; d++) {
             int64_t limit = g->stride[d] > g->dilation[d] ? g->stride[d] : g->dilation[d];
@@ -179,33 +94,14 @@ static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_t
             g->out[d] = has_out_shape ? out_shape[d] : DIM_UNKNOWN;
             continue;
         }
-        if (__builtin_mul_overflow(k - 1, g->dilation[d], &extent) || __builtin_add_overflow(extent, 1, &extent))
-            return overflow(ctx, d);
+        if ((status = window_extent(ctx, d, k, g->dilation[d], &extent)))
+            return status;
         if (!transpose) {
-            if (in < 0) {
+            if (in < 0)
                 g->out[d] = DIM_UNKNOWN;
-                continue;
-            }
-            if (mode == AUTO_PAD_SAME_UPPER || mode == AUTO_PAD_SAME_LOWER) {
-                out = in / s + (in % s != 0);
-                if (__builtin_mul_overflow(out > 0 ? out - 1 : 0, s, &total) ||
-                    __builtin_add_overflow(total, extent - in, &total))
-                    return overflow(ctx, d);
-                total = total > 0 ? total : 0;
-                g->pad_begin[d] = mode == AUTO_PAD_SAME_UPPER ? total / 2 : total - total / 2;
-                g->pad_end[d] = total - g->pad_begin[d];
-            } else {
-                int64_t padded;
-                if (__builtin_add_overflow(in, g->pad_begin[d], &padded) ||
-                    __builtin_add_overflow(padded, g->pad_end[d], &padded))
-                    return overflow(ctx, d);
-                if (padded < extent)
-                    return op_fail(ctx, shape_status(ctx),
-                                   "kernel extent %lld is larger than the padded input size %lld on spatial axis %d",
-                                   (long long)extent, (long long)padded, d);
-                out = (padded - extent) / s + 1;
-            }
-            g->out[d] = out;
+            else if ((status = window_out_size(ctx, d, in, extent, s, mode, false, &g->pad_begin[d], &g->pad_end[d],
+                                               &g->out[d])))
+                return status;
             continue;
         }
         /* ConvTranspose: the natural output size is s * (in - 1) + output_padding + extent. */
@@ -215,21 +111,21 @@ static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_t
             continue;
         }
         if (in == 0)
-            return op_fail(ctx, shape_status(ctx), "X's spatial dim %d is 0", d);
+            return op_fail(ctx, ops_shape_status(ctx), "X's spatial dim %d is 0", d);
         if (__builtin_mul_overflow(s, in - 1, &natural) ||
             __builtin_add_overflow(natural, g->out_padding[d], &natural) ||
             __builtin_add_overflow(natural, extent, &natural))
-            return overflow(ctx, d);
-        if (has_out_shape || mode == AUTO_PAD_SAME_UPPER || mode == AUTO_PAD_SAME_LOWER) {
+            return window_overflow(ctx, d);
+        if (has_out_shape || mode == WINDOW_PAD_SAME_UPPER || mode == WINDOW_PAD_SAME_LOWER) {
             if (has_out_shape)
                 out = out_shape[d];
             else if (__builtin_mul_overflow(in, s, &out))
-                return overflow(ctx, d);
+                return window_overflow(ctx, d);
             /* Halves round down (Python's //, as the ONNX tests do): a negative total, an output
              * larger than the natural size, grows the end. */
             total = natural - out;
             int64_t half = total >= 0 ? total / 2 : -((1 - total) / 2);
-            g->pad_begin[d] = mode == AUTO_PAD_SAME_UPPER ? half : total - half;
+            g->pad_begin[d] = mode == WINDOW_PAD_SAME_UPPER ? half : total - half;
             g->pad_end[d] = total - g->pad_begin[d];
         } else {
             out = natural - g->pad_begin[d] - g->pad_end[d];
@@ -246,17 +142,17 @@ static dnnx_status conv_geometry(op_ctx *ctx, const dnnx_tensor *x, const dnnx_t
 /* Checks channels and bias and gives the output dims [N, M, out...]. For Conv W is
  * [M, C / group, k...]; for ConvTranspose W is [C, M / group, k...]. */
 static dnnx_status conv_check_channels(op_ctx *ctx, const dnnx_tensor *x, const dnnx_tensor *w, const dnnx_tensor *b,
-                                       const conv_geom *g, bool transpose, int64_t *out_dims)
+                                       const window_geom *g, bool transpose, int64_t *out_dims)
 {
     int64_t c = x->dims[1], m;
     if (!transpose) {
         m = w->dims[0];
         int64_t w_c = w->dims[1];
         if (c >= 0 && c % g->group != 0)
-            return op_fail(ctx, shape_status(ctx), "group %lld does not divide the %lld input channels",
+            return op_fail(ctx, ops_shape_status(ctx), "group %lld does not divide the %lld input channels",
                            (long long)g->group, (long long)c);
         if (c >= 0 && w_c >= 0 && w_c * g->group != c)
-            return op_fail(ctx, shape_status(ctx),
+            return op_fail(ctx, ops_shape_status(ctx),
                            "W has %lld input channels per group and group is %lld, but X has %lld channels",
                            (long long)w_c, (long long)g->group, (long long)c);
         if (m >= 0 && m % g->group != 0)
@@ -265,10 +161,10 @@ static dnnx_status conv_check_channels(op_ctx *ctx, const dnnx_tensor *x, const 
     } else {
         int64_t w_c = w->dims[0], m_per_group = w->dims[1];
         if (c >= 0 && w_c >= 0 && w_c != c)
-            return op_fail(ctx, shape_status(ctx), "W has %lld input channels but X has %lld", (long long)w_c,
+            return op_fail(ctx, ops_shape_status(ctx), "W has %lld input channels but X has %lld", (long long)w_c,
                            (long long)c);
         if (c >= 0 && c % g->group != 0)
-            return op_fail(ctx, shape_status(ctx), "group %lld does not divide the %lld input channels",
+            return op_fail(ctx, ops_shape_status(ctx), "group %lld does not divide the %lld input channels",
                            (long long)g->group, (long long)c);
         if (m_per_group >= 0 && __builtin_mul_overflow(m_per_group, g->group, &m))
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "output channel count overflows");
@@ -313,7 +209,7 @@ static void conv_plan_free(conv_plan *p)
 }
 
 /* Builds the plan; iter / other are the spatial sizes of the iterated and the other side. */
-static dnnx_status conv_plan_build(op_ctx *ctx, const conv_geom *g, bool transpose, conv_plan *p)
+static dnnx_status conv_plan_build(op_ctx *ctx, const window_geom *g, bool transpose, conv_plan *p)
 {
     memset(p, 0, sizeof *p);
     int last = g->rank - 1;
@@ -344,9 +240,9 @@ static dnnx_status conv_plan_build(op_ctx *ctx, const conv_geom *g, bool transpo
         conv_plan_free(p);
         return op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory planning the convolution");
     }
-    int64_t kc[MAX_SPATIAL] = {0};
+    int64_t kc[WINDOW_MAX_SPATIAL] = {0};
     for (size_t kr = 0; kr < p->kernel_rows; kr++) {
-        int64_t ic[MAX_SPATIAL] = {0};
+        int64_t ic[WINDOW_MAX_SPATIAL] = {0};
         for (size_t r = 0; r < p->iter_rows; r++) {
             int64_t row = 0;
             for (int d = 0; d < last && row >= 0; d++) {
@@ -543,7 +439,7 @@ static dnnx_status conv_infer_common(op_ctx *ctx, bool transpose)
     if ((status = op_check_dtype(ctx, 0, conv_types)) || (status = op_check_same_dtype(ctx, 0, 1)) ||
         (status = op_check_same_dtype(ctx, 0, 2)))
         return status;
-    conv_geom g;
+    window_geom g;
     int64_t dims[DNNX_MAX_RANK];
     if ((status = conv_geometry(ctx, x, w, transpose, &g)) ||
         (status = conv_check_channels(ctx, x, w, b, &g, transpose, dims)))
@@ -555,23 +451,11 @@ static dnnx_status conv_infer_common(op_ctx *ctx, bool transpose)
 static dnnx_status conv_infer(op_ctx *ctx) { return conv_infer_common(ctx, false); }
 static dnnx_status conv_transpose_infer(op_ctx *ctx) { return conv_infer_common(ctx, true); }
 
-/* A float32 copy of a float16 / bfloat16 tensor (NULL when t is NULL or out of memory). */
-static float *widen(const dnnx_tensor *t)
-{
-    if (!t)
-        return NULL;
-    size_t count = tensor_count(t);
-    float *out = malloc((count ? count : 1) * sizeof *out);
-    for (size_t i = 0; out && i < count; i++)
-        out[i] = (float)tensor_get_f64(t, i);
-    return out;
-}
-
 static dnnx_status conv_run_common(op_ctx *ctx, bool transpose)
 {
     const dnnx_tensor *x = op_input(ctx, 0), *w = op_input(ctx, 1), *b = op_input(ctx, 2);
     dnnx_tensor *y = op_output(ctx, 0);
-    conv_geom g;
+    window_geom g;
     conv_plan p;
     dnnx_status status;
     if ((status = conv_geometry(ctx, x, w, transpose, &g)) || (status = conv_plan_build(ctx, &g, transpose, &p)))
@@ -586,13 +470,13 @@ static dnnx_status conv_run_common(op_ctx *ctx, bool transpose)
         break;
     case DNNX_DTYPE_FLOAT16:
     case DNNX_DTYPE_BFLOAT16: {
-        float *xf = widen(x), *wf = widen(w), *bf = widen(b);
+        float *xf = ops_half_to_float_copy(x), *wf = ops_half_to_float_copy(w);
+        float *bf = b ? ops_half_to_float_copy(b) : NULL;
         size_t y_count = tensor_count(y);
         float *yf = malloc((y_count ? y_count : 1) * sizeof *yf);
         if (xf && wf && yf && (!b || bf)) {
             conv_f32(&p, transpose, batch, c, m, group, xf, wf, bf, yf);
-            for (size_t i = 0; i < y_count; i++)
-                tensor_set_f64(y, i, yf[i]);
+            ops_float_to_half_store(y, yf);
         } else {
             status = op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory widening float16 operands");
         }
@@ -679,7 +563,7 @@ static dnnx_status qconv_infer_common(op_ctx *ctx, bool qlinear)
                 return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "scales must be a float type, not %s",
                                dnnx_dtype_name(scales[s]->dtype));
     }
-    conv_geom g;
+    window_geom g;
     int64_t dims[DNNX_MAX_RANK];
     if ((status = conv_geometry(ctx, io.x, io.w, false, &g)) ||
         (status = conv_check_channels(ctx, io.x, io.w, io.bias, &g, false, dims)))
@@ -720,7 +604,7 @@ static dnnx_status qconv_run_common(op_ctx *ctx, bool qlinear)
 {
     qconv_io io = qconv_inputs(ctx, qlinear);
     dnnx_tensor *y = op_output(ctx, 0);
-    conv_geom g;
+    window_geom g;
     conv_plan p;
     dnnx_status status;
     if ((status = conv_geometry(ctx, io.x, io.w, false, &g)) || (status = conv_plan_build(ctx, &g, false, &p)))

@@ -42,12 +42,6 @@ typedef struct einsum_term {
     int ellipsis_at;
 } einsum_term;
 
-/* ctx->concrete: a mismatch is then in the caller's inputs rather than in the model. */
-static dnnx_status shape_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
 static dnnx_status parse_term(op_ctx *ctx, const char *begin, const char *end, einsum_term *term)
 {
     term->n_letters = 0;
@@ -84,7 +78,7 @@ static dnnx_status merge_broadcast(op_ctx *ctx, int64_t *have, int64_t next)
     if (next == 1)
         return DNNX_OK;
     if (*have >= 0 && next >= 0)
-        return op_fail(ctx, shape_status(ctx), "ellipsis dims %lld and %lld cannot be broadcast", (long long)*have,
+        return op_fail(ctx, ops_shape_status(ctx), "ellipsis dims %lld and %lld cannot be broadcast", (long long)*have,
                        (long long)next);
     if (next >= 0 || (*have < 0 && !DIM_IS_SYMBOL(*have)))
         *have = next;
@@ -95,7 +89,7 @@ static dnnx_status merge_broadcast(op_ctx *ctx, int64_t *have, int64_t next)
 static dnnx_status merge_letter(op_ctx *ctx, int label, int64_t *have, int64_t next)
 {
     if (*have >= 0 && next >= 0 && *have != next)
-        return op_fail(ctx, shape_status(ctx), "label '%c' has sizes %lld and %lld", label_letter(label),
+        return op_fail(ctx, ops_shape_status(ctx), "label '%c' has sizes %lld and %lld", label_letter(label),
                        (long long)*have, (long long)next);
     if (next >= 0 || (*have < 0 && !DIM_IS_SYMBOL(*have)))
         *have = next;
@@ -191,7 +185,7 @@ static dnnx_status einsum_parse(op_ctx *ctx, einsum_plan *plan)
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "input %d is missing", t);
         int ell = x->rank - terms[t].n_letters;
         if (terms[t].ellipsis_at < 0 ? ell != 0 : ell < 0)
-            return op_fail(ctx, shape_status(ctx), "term %d of '%s' has %d labels but input %d has rank %d", t,
+            return op_fail(ctx, ops_shape_status(ctx), "term %d of '%s' has %d labels but input %d has rank %d", t,
                            equation, terms[t].n_letters, t, x->rank);
         if (ell > plan->ellipsis_rank)
             plan->ellipsis_rank = ell;

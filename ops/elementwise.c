@@ -10,53 +10,8 @@
 #include <string.h>
 
 #include "common.h"
+#include "dtype_kernels.h"
 #include "ops.h"
-
-/* Kernel tables are indexed by dnnx_dtype, whose values are all below this. */
-#define DTYPE_SLOTS 17
-
-/* A type descriptor: suffix, storage type, compute type, wrap-around type, load, store. */
-#define LD_ID(v) (v)
-#define ST_ID(v) (v)
-#define LD_F16(v) tensor_half_to_float(v)
-#define ST_F16(v) tensor_float_to_half(v)
-#define LD_BF16(v) tensor_bf16_to_float(v)
-#define ST_BF16(v) tensor_float_to_bf16(v)
-
-#define T_F32 f32, float, float, float, LD_ID, ST_ID
-#define T_F64 f64, double, double, double, LD_ID, ST_ID
-#define T_F16 f16, uint16_t, float, float, LD_F16, ST_F16
-#define T_BF16 bf16, uint16_t, float, float, LD_BF16, ST_BF16
-#define T_I8 i8, int8_t, int8_t, uint32_t, LD_ID, ST_ID
-#define T_I16 i16, int16_t, int16_t, uint32_t, LD_ID, ST_ID
-#define T_I32 i32, int32_t, int32_t, uint32_t, LD_ID, ST_ID
-#define T_I64 i64, int64_t, int64_t, uint64_t, LD_ID, ST_ID
-#define T_U8 u8, uint8_t, uint8_t, uint32_t, LD_ID, ST_ID
-#define T_U16 u16, uint16_t, uint16_t, uint32_t, LD_ID, ST_ID
-#define T_U32 u32, uint32_t, uint32_t, uint32_t, LD_ID, ST_ID
-#define T_U64 u64, uint64_t, uint64_t, uint64_t, LD_ID, ST_ID
-#define T_BOOL b8, uint8_t, uint8_t, uint32_t, LD_ID, ST_ID
-
-/* Instantiates M(op, EXPR, type) for each type of a group. */
-#define FLOAT_TYPES(M, op, EXPR) M(op, EXPR, T_F32) M(op, EXPR, T_F64) M(op, EXPR, T_F16) M(op, EXPR, T_BF16)
-#define SINT_TYPES(M, op, EXPR) M(op, EXPR, T_I8) M(op, EXPR, T_I16) M(op, EXPR, T_I32) M(op, EXPR, T_I64)
-#define UINT_TYPES(M, op, EXPR) M(op, EXPR, T_U8) M(op, EXPR, T_U16) M(op, EXPR, T_U32) M(op, EXPR, T_U64)
-#define BOOL_TYPES(M, op, EXPR) M(op, EXPR, T_BOOL)
-
-/* Kernel table initialisers matching the groups above. */
-#define K_FLOAT(op)                                                                                                    \
-    [DNNX_DTYPE_FLOAT] = op##_f32, [DNNX_DTYPE_DOUBLE] = op##_f64, [DNNX_DTYPE_FLOAT16] = op##_f16,                    \
-    [DNNX_DTYPE_BFLOAT16] = op##_bf16
-#define K_SINT(op)                                                                                                     \
-    [DNNX_DTYPE_INT8] = op##_i8, [DNNX_DTYPE_INT16] = op##_i16, [DNNX_DTYPE_INT32] = op##_i32,                         \
-    [DNNX_DTYPE_INT64] = op##_i64
-#define K_UINT(op)                                                                                                     \
-    [DNNX_DTYPE_UINT8] = op##_u8, [DNNX_DTYPE_UINT16] = op##_u16, [DNNX_DTYPE_UINT32] = op##_u32,                      \
-    [DNNX_DTYPE_UINT64] = op##_u64
-#define K_BOOL(op) [DNNX_DTYPE_BOOL] = op##_b8
-
-/* The float or double variant of a libm function, chosen by the type of x. */
-#define GFN(name, x) _Generic((x), double : name, default : name##f)
 
 /* The extremes of a compute type (infinities for floats), for absent Clip bounds. */
 /* clang-format off */
@@ -143,27 +98,6 @@ static inline size_t row_offset(const row_plan *plan, int j) { return plan->rows
 /* Binary kernels: y[i] = EXPR over n elements, a and b advancing by sa, sb (0 or 1). They
  * return nonzero if an integer division by zero occurred. */
 typedef int (*binary_kernel)(const void *a, int64_t sa, const void *b, int64_t sb, void *y, size_t n);
-
-/* out[k] = VALUE for k < n, after the statements DECL (which see k). Full blocks go through a
- * local buffer: the compiler may then vectorize without proving out distinct from the inputs
- * (it is not, when a fold accumulates in place). */
-#define BLOCK 64
-#define BLOCKED_LOOP(TY, out, n, DECL, VALUE)                                                                          \
-    do {                                                                                                               \
-        size_t i_ = 0;                                                                                                 \
-        for (; i_ + BLOCK <= (n); i_ += BLOCK) {                                                                       \
-            TY block_[BLOCK];                                                                                          \
-            for (size_t j_ = 0; j_ < BLOCK; j_++) {                                                                    \
-                size_t k = i_ + j_;                                                                                    \
-                DECL block_[j_] = VALUE;                                                                               \
-            }                                                                                                          \
-            memcpy((out) + i_, block_, sizeof block_);                                                                 \
-        }                                                                                                              \
-        for (; i_ < (n); i_++) {                                                                                       \
-            size_t k = i_;                                                                                             \
-            DECL(out)[k] = VALUE;                                                                                      \
-        }                                                                                                              \
-    } while (0)
 
 #define DEF_BIN(name, T, TY, CT, WT, LD, ST, EXPR)                                                                     \
     static int name(const void *a_, int64_t sa, const void *b_, int64_t sb, void *y_, size_t n)                        \
@@ -299,21 +233,6 @@ static const binary_desc bitwise_and_desc = {{K_SINT(band), K_UINT(band)}, false
 static const binary_desc bitwise_or_desc = {{K_SINT(bor), K_UINT(bor)}, false};
 static const binary_desc bitwise_xor_desc = {{K_SINT(bxor), K_UINT(bxor)}, false};
 
-#define HAS_KERNEL(table, dtype) ((int)(dtype) > 0 && (int)(dtype) < DTYPE_SLOTS && (table)[dtype] != NULL)
-
-/* Fails unless input i's dtype has a kernel: strings are valid ONNX dnnx does not run; any
- * other dtype outside the op's type constraint makes the model invalid. */
-static dnnx_status check_kernel_dtype(op_ctx *ctx, int i, bool supported)
-{
-    const dnnx_tensor *t = op_input(ctx, i);
-    if (supported)
-        return DNNX_OK;
-    if (t->dtype == DNNX_DTYPE_STRING)
-        return op_fail(ctx, DNNX_ERR_UNSUPPORTED, "string tensors are not supported (input %d)", i);
-    return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "input %d has dtype %s, which %s does not accept", i,
-                   dnnx_dtype_name(t->dtype), ctx->node->op_type);
-}
-
 /* Checks that all inputs are present, share a dtype the op has a kernel for, and broadcast;
  * sets output 0 to the broadcast shape. */
 static dnnx_status binary_infer(op_ctx *ctx, const binary_desc *desc)
@@ -326,7 +245,7 @@ static dnnx_status binary_infer(op_ctx *ctx, const binary_desc *desc)
             return status;
     }
     dnnx_dtype dtype = op_input(ctx, 0)->dtype;
-    if ((status = check_kernel_dtype(ctx, 0, HAS_KERNEL(desc->kernel, dtype))))
+    if ((status = ops_check_kernel_dtype(ctx, 0, HAS_KERNEL(desc->kernel, dtype))))
         return status;
     int rank;
     int64_t dims[DNNX_MAX_RANK];
@@ -492,8 +411,8 @@ static dnnx_status pow_infer(op_ctx *ctx)
 {
     const dnnx_tensor *base = op_input(ctx, 0), *exponent = op_input(ctx, 1);
     dnnx_status status;
-    if ((status = check_kernel_dtype(ctx, 0, pow_base_dtype(base->dtype))) ||
-        (status = check_kernel_dtype(ctx, 1, pow_exponent_dtype(exponent->dtype))))
+    if ((status = ops_check_kernel_dtype(ctx, 0, pow_base_dtype(base->dtype))) ||
+        (status = ops_check_kernel_dtype(ctx, 1, pow_exponent_dtype(exponent->dtype))))
         return status;
     if (op_version(ctx) < 12 && (status = op_check_same_dtype(ctx, 0, 1)))
         return status;
@@ -517,18 +436,6 @@ static int64_t ipow(int64_t base, int64_t exponent)
         b *= b;
     }
     return (int64_t)result;
-}
-
-/* Truncates toward zero, saturating; NaN gives 0 (a C cast would be undefined). */
-static int64_t double_to_i64(double v)
-{
-    if (isnan(v))
-        return 0;
-    if (v >= 9223372036854775808.0)
-        return INT64_MAX;
-    if (v < -9223372036854775808.0)
-        return INT64_MIN;
-    return (int64_t)v;
 }
 
 static dnnx_status pow_run(op_ctx *ctx)
@@ -657,7 +564,7 @@ static const unary_desc bitwise_not_desc = {{K_SINT(bnot), K_UINT(bnot)}, false}
 static dnnx_status unary_infer(op_ctx *ctx, const unary_desc *desc)
 {
     const dnnx_tensor *x = op_input(ctx, 0);
-    dnnx_status status = check_kernel_dtype(ctx, 0, HAS_KERNEL(desc->kernel, x->dtype));
+    dnnx_status status = ops_check_kernel_dtype(ctx, 0, HAS_KERNEL(desc->kernel, x->dtype));
     if (status)
         return status;
     op_set_output(ctx, 0, desc->to_bool ? DNNX_DTYPE_BOOL : x->dtype, x->rank, x->dims);
@@ -776,7 +683,7 @@ static dnnx_status check_clip_bound(op_ctx *ctx, int i)
 static dnnx_status clip_infer(op_ctx *ctx)
 {
     const dnnx_tensor *x = op_input(ctx, 0);
-    dnnx_status status = check_kernel_dtype(ctx, 0, HAS_KERNEL(clip_kernels, x->dtype));
+    dnnx_status status = ops_check_kernel_dtype(ctx, 0, HAS_KERNEL(clip_kernels, x->dtype));
     if (status)
         return status;
     if (op_version(ctx) < 11) {
@@ -847,7 +754,7 @@ static dnnx_status where_infer(op_ctx *ctx)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "condition must be bool, not %s", dnnx_dtype_name(cond->dtype));
     if ((status = op_check_same_dtype(ctx, 1, 2)))
         return status;
-    if ((status = check_kernel_dtype(ctx, 1, tensor_dtype_size(x->dtype) != 0)))
+    if ((status = ops_check_kernel_dtype(ctx, 1, tensor_dtype_size(x->dtype) != 0)))
         return status;
     int rank;
     int64_t dims[DNNX_MAX_RANK];
@@ -920,130 +827,125 @@ LEGACY_BINARY_OP(mul)
 LEGACY_BINARY_OP(div)
 LEGACY_BINARY_OP(pow)
 
-#define OP(name, version, min_in, max_in, fn)                                                                          \
-    {                                                                                                                  \
-        "", name, version, min_in, max_in, 1, 1, fn##_infer, fn##_run                                                  \
-    }
-
 const op_schema ops_elementwise_schemas[] = {
-    OP("Add", 6, 2, 2, add_legacy),
-    OP("Sub", 6, 2, 2, sub_legacy),
-    OP("Mul", 6, 2, 2, mul_legacy),
-    OP("Div", 6, 2, 2, div_legacy),
-    OP("Pow", 1, 2, 2, pow_legacy),
-    OP("Add", 7, 2, 2, add),
-    OP("Add", 13, 2, 2, add),
-    OP("Add", 14, 2, 2, add),
-    OP("Sub", 7, 2, 2, sub),
-    OP("Sub", 13, 2, 2, sub),
-    OP("Sub", 14, 2, 2, sub),
-    OP("Mul", 7, 2, 2, mul),
-    OP("Mul", 13, 2, 2, mul),
-    OP("Mul", 14, 2, 2, mul),
-    OP("Div", 7, 2, 2, div),
-    OP("Div", 13, 2, 2, div),
-    OP("Div", 14, 2, 2, div),
-    OP("Pow", 7, 2, 2, pow),
-    OP("Pow", 12, 2, 2, pow),
-    OP("Pow", 13, 2, 2, pow),
-    OP("Pow", 15, 2, 2, pow),
-    OP("Mod", 10, 2, 2, mod),
-    OP("Mod", 13, 2, 2, mod),
-    OP("Sqrt", 6, 1, 1, sqrt),
-    OP("Sqrt", 13, 1, 1, sqrt),
-    OP("Reciprocal", 6, 1, 1, reciprocal),
-    OP("Reciprocal", 13, 1, 1, reciprocal),
-    OP("Neg", 6, 1, 1, neg),
-    OP("Neg", 13, 1, 1, neg),
-    OP("Abs", 6, 1, 1, abs),
-    OP("Abs", 13, 1, 1, abs),
-    OP("Exp", 6, 1, 1, exp),
-    OP("Exp", 13, 1, 1, exp),
-    OP("Log", 6, 1, 1, log),
-    OP("Log", 13, 1, 1, log),
-    OP("Erf", 9, 1, 1, erf),
-    OP("Erf", 13, 1, 1, erf),
-    OP("Tanh", 6, 1, 1, tanh),
-    OP("Tanh", 13, 1, 1, tanh),
-    OP("Sigmoid", 6, 1, 1, sigmoid),
-    OP("Sigmoid", 13, 1, 1, sigmoid),
-    OP("Sin", 7, 1, 1, sin),
-    OP("Sin", 22, 1, 1, sin),
-    OP("Cos", 7, 1, 1, cos),
-    OP("Cos", 22, 1, 1, cos),
-    OP("Tan", 7, 1, 1, tan),
-    OP("Tan", 22, 1, 1, tan),
-    OP("Asin", 7, 1, 1, asin),
-    OP("Asin", 22, 1, 1, asin),
-    OP("Acos", 7, 1, 1, acos),
-    OP("Acos", 22, 1, 1, acos),
-    OP("Atan", 7, 1, 1, atan),
-    OP("Atan", 22, 1, 1, atan),
-    OP("Sinh", 9, 1, 1, sinh),
-    OP("Sinh", 22, 1, 1, sinh),
-    OP("Cosh", 9, 1, 1, cosh),
-    OP("Cosh", 22, 1, 1, cosh),
-    OP("Asinh", 9, 1, 1, asinh),
-    OP("Asinh", 22, 1, 1, asinh),
-    OP("Acosh", 9, 1, 1, acosh),
-    OP("Acosh", 22, 1, 1, acosh),
-    OP("Atanh", 9, 1, 1, atanh),
-    OP("Atanh", 22, 1, 1, atanh),
-    OP("Floor", 6, 1, 1, floor),
-    OP("Floor", 13, 1, 1, floor),
-    OP("Ceil", 6, 1, 1, ceil),
-    OP("Ceil", 13, 1, 1, ceil),
-    OP("Round", 11, 1, 1, round),
-    OP("Round", 22, 1, 1, round),
-    OP("Sign", 9, 1, 1, sign),
-    OP("Sign", 13, 1, 1, sign),
-    OP("IsNaN", 9, 1, 1, isnan),
-    OP("IsNaN", 13, 1, 1, isnan),
-    OP("IsNaN", 20, 1, 1, isnan),
-    OP("IsInf", 10, 1, 1, isinf),
-    OP("IsInf", 20, 1, 1, isinf),
-    OP("Equal", 7, 2, 2, equal),
-    OP("Equal", 11, 2, 2, equal),
-    OP("Equal", 13, 2, 2, equal),
-    OP("Equal", 19, 2, 2, equal),
-    OP("Less", 7, 2, 2, less),
-    OP("Less", 9, 2, 2, less),
-    OP("Less", 13, 2, 2, less),
-    OP("LessOrEqual", 12, 2, 2, less_equal),
-    OP("LessOrEqual", 16, 2, 2, less_equal),
-    OP("Greater", 7, 2, 2, greater),
-    OP("Greater", 9, 2, 2, greater),
-    OP("Greater", 13, 2, 2, greater),
-    OP("GreaterOrEqual", 12, 2, 2, greater_equal),
-    OP("GreaterOrEqual", 16, 2, 2, greater_equal),
-    OP("Not", 1, 1, 1, lnot),
-    OP("And", 7, 2, 2, land),
-    OP("Or", 7, 2, 2, lor),
-    OP("Xor", 7, 2, 2, lxor),
-    OP("Where", 9, 3, 3, where),
-    OP("Where", 16, 3, 3, where),
-    OP("BitShift", 11, 2, 2, bitshift),
-    OP("BitwiseAnd", 18, 2, 2, bitwise_and),
-    OP("BitwiseOr", 18, 2, 2, bitwise_or),
-    OP("BitwiseXor", 18, 2, 2, bitwise_xor),
-    OP("BitwiseNot", 18, 1, 1, bitwise_not),
-    OP("Min", 6, 1, OP_VARIADIC, min),
-    OP("Min", 8, 1, OP_VARIADIC, min),
-    OP("Min", 12, 1, OP_VARIADIC, min),
-    OP("Min", 13, 1, OP_VARIADIC, min),
-    OP("Max", 6, 1, OP_VARIADIC, max),
-    OP("Max", 8, 1, OP_VARIADIC, max),
-    OP("Max", 12, 1, OP_VARIADIC, max),
-    OP("Max", 13, 1, OP_VARIADIC, max),
-    OP("Mean", 6, 1, OP_VARIADIC, mean),
-    OP("Mean", 8, 1, OP_VARIADIC, mean),
-    OP("Mean", 13, 1, OP_VARIADIC, mean),
-    OP("Sum", 6, 1, OP_VARIADIC, sum),
-    OP("Sum", 8, 1, OP_VARIADIC, sum),
-    OP("Sum", 13, 1, OP_VARIADIC, sum),
-    OP("Clip", 6, 1, 1, clip),
-    OP("Clip", 11, 1, 3, clip),
-    OP("Clip", 12, 1, 3, clip),
-    OP("Clip", 13, 1, 3, clip),
+    OPS_SCHEMA("Add", 6, 2, 2, add_legacy),
+    OPS_SCHEMA("Sub", 6, 2, 2, sub_legacy),
+    OPS_SCHEMA("Mul", 6, 2, 2, mul_legacy),
+    OPS_SCHEMA("Div", 6, 2, 2, div_legacy),
+    OPS_SCHEMA("Pow", 1, 2, 2, pow_legacy),
+    OPS_SCHEMA("Add", 7, 2, 2, add),
+    OPS_SCHEMA("Add", 13, 2, 2, add),
+    OPS_SCHEMA("Add", 14, 2, 2, add),
+    OPS_SCHEMA("Sub", 7, 2, 2, sub),
+    OPS_SCHEMA("Sub", 13, 2, 2, sub),
+    OPS_SCHEMA("Sub", 14, 2, 2, sub),
+    OPS_SCHEMA("Mul", 7, 2, 2, mul),
+    OPS_SCHEMA("Mul", 13, 2, 2, mul),
+    OPS_SCHEMA("Mul", 14, 2, 2, mul),
+    OPS_SCHEMA("Div", 7, 2, 2, div),
+    OPS_SCHEMA("Div", 13, 2, 2, div),
+    OPS_SCHEMA("Div", 14, 2, 2, div),
+    OPS_SCHEMA("Pow", 7, 2, 2, pow),
+    OPS_SCHEMA("Pow", 12, 2, 2, pow),
+    OPS_SCHEMA("Pow", 13, 2, 2, pow),
+    OPS_SCHEMA("Pow", 15, 2, 2, pow),
+    OPS_SCHEMA("Mod", 10, 2, 2, mod),
+    OPS_SCHEMA("Mod", 13, 2, 2, mod),
+    OPS_SCHEMA("Sqrt", 6, 1, 1, sqrt),
+    OPS_SCHEMA("Sqrt", 13, 1, 1, sqrt),
+    OPS_SCHEMA("Reciprocal", 6, 1, 1, reciprocal),
+    OPS_SCHEMA("Reciprocal", 13, 1, 1, reciprocal),
+    OPS_SCHEMA("Neg", 6, 1, 1, neg),
+    OPS_SCHEMA("Neg", 13, 1, 1, neg),
+    OPS_SCHEMA("Abs", 6, 1, 1, abs),
+    OPS_SCHEMA("Abs", 13, 1, 1, abs),
+    OPS_SCHEMA("Exp", 6, 1, 1, exp),
+    OPS_SCHEMA("Exp", 13, 1, 1, exp),
+    OPS_SCHEMA("Log", 6, 1, 1, log),
+    OPS_SCHEMA("Log", 13, 1, 1, log),
+    OPS_SCHEMA("Erf", 9, 1, 1, erf),
+    OPS_SCHEMA("Erf", 13, 1, 1, erf),
+    OPS_SCHEMA("Tanh", 6, 1, 1, tanh),
+    OPS_SCHEMA("Tanh", 13, 1, 1, tanh),
+    OPS_SCHEMA("Sigmoid", 6, 1, 1, sigmoid),
+    OPS_SCHEMA("Sigmoid", 13, 1, 1, sigmoid),
+    OPS_SCHEMA("Sin", 7, 1, 1, sin),
+    OPS_SCHEMA("Sin", 22, 1, 1, sin),
+    OPS_SCHEMA("Cos", 7, 1, 1, cos),
+    OPS_SCHEMA("Cos", 22, 1, 1, cos),
+    OPS_SCHEMA("Tan", 7, 1, 1, tan),
+    OPS_SCHEMA("Tan", 22, 1, 1, tan),
+    OPS_SCHEMA("Asin", 7, 1, 1, asin),
+    OPS_SCHEMA("Asin", 22, 1, 1, asin),
+    OPS_SCHEMA("Acos", 7, 1, 1, acos),
+    OPS_SCHEMA("Acos", 22, 1, 1, acos),
+    OPS_SCHEMA("Atan", 7, 1, 1, atan),
+    OPS_SCHEMA("Atan", 22, 1, 1, atan),
+    OPS_SCHEMA("Sinh", 9, 1, 1, sinh),
+    OPS_SCHEMA("Sinh", 22, 1, 1, sinh),
+    OPS_SCHEMA("Cosh", 9, 1, 1, cosh),
+    OPS_SCHEMA("Cosh", 22, 1, 1, cosh),
+    OPS_SCHEMA("Asinh", 9, 1, 1, asinh),
+    OPS_SCHEMA("Asinh", 22, 1, 1, asinh),
+    OPS_SCHEMA("Acosh", 9, 1, 1, acosh),
+    OPS_SCHEMA("Acosh", 22, 1, 1, acosh),
+    OPS_SCHEMA("Atanh", 9, 1, 1, atanh),
+    OPS_SCHEMA("Atanh", 22, 1, 1, atanh),
+    OPS_SCHEMA("Floor", 6, 1, 1, floor),
+    OPS_SCHEMA("Floor", 13, 1, 1, floor),
+    OPS_SCHEMA("Ceil", 6, 1, 1, ceil),
+    OPS_SCHEMA("Ceil", 13, 1, 1, ceil),
+    OPS_SCHEMA("Round", 11, 1, 1, round),
+    OPS_SCHEMA("Round", 22, 1, 1, round),
+    OPS_SCHEMA("Sign", 9, 1, 1, sign),
+    OPS_SCHEMA("Sign", 13, 1, 1, sign),
+    OPS_SCHEMA("IsNaN", 9, 1, 1, isnan),
+    OPS_SCHEMA("IsNaN", 13, 1, 1, isnan),
+    OPS_SCHEMA("IsNaN", 20, 1, 1, isnan),
+    OPS_SCHEMA("IsInf", 10, 1, 1, isinf),
+    OPS_SCHEMA("IsInf", 20, 1, 1, isinf),
+    OPS_SCHEMA("Equal", 7, 2, 2, equal),
+    OPS_SCHEMA("Equal", 11, 2, 2, equal),
+    OPS_SCHEMA("Equal", 13, 2, 2, equal),
+    OPS_SCHEMA("Equal", 19, 2, 2, equal),
+    OPS_SCHEMA("Less", 7, 2, 2, less),
+    OPS_SCHEMA("Less", 9, 2, 2, less),
+    OPS_SCHEMA("Less", 13, 2, 2, less),
+    OPS_SCHEMA("LessOrEqual", 12, 2, 2, less_equal),
+    OPS_SCHEMA("LessOrEqual", 16, 2, 2, less_equal),
+    OPS_SCHEMA("Greater", 7, 2, 2, greater),
+    OPS_SCHEMA("Greater", 9, 2, 2, greater),
+    OPS_SCHEMA("Greater", 13, 2, 2, greater),
+    OPS_SCHEMA("GreaterOrEqual", 12, 2, 2, greater_equal),
+    OPS_SCHEMA("GreaterOrEqual", 16, 2, 2, greater_equal),
+    OPS_SCHEMA("Not", 1, 1, 1, lnot),
+    OPS_SCHEMA("And", 7, 2, 2, land),
+    OPS_SCHEMA("Or", 7, 2, 2, lor),
+    OPS_SCHEMA("Xor", 7, 2, 2, lxor),
+    OPS_SCHEMA("Where", 9, 3, 3, where),
+    OPS_SCHEMA("Where", 16, 3, 3, where),
+    OPS_SCHEMA("BitShift", 11, 2, 2, bitshift),
+    OPS_SCHEMA("BitwiseAnd", 18, 2, 2, bitwise_and),
+    OPS_SCHEMA("BitwiseOr", 18, 2, 2, bitwise_or),
+    OPS_SCHEMA("BitwiseXor", 18, 2, 2, bitwise_xor),
+    OPS_SCHEMA("BitwiseNot", 18, 1, 1, bitwise_not),
+    OPS_SCHEMA("Min", 6, 1, OP_VARIADIC, min),
+    OPS_SCHEMA("Min", 8, 1, OP_VARIADIC, min),
+    OPS_SCHEMA("Min", 12, 1, OP_VARIADIC, min),
+    OPS_SCHEMA("Min", 13, 1, OP_VARIADIC, min),
+    OPS_SCHEMA("Max", 6, 1, OP_VARIADIC, max),
+    OPS_SCHEMA("Max", 8, 1, OP_VARIADIC, max),
+    OPS_SCHEMA("Max", 12, 1, OP_VARIADIC, max),
+    OPS_SCHEMA("Max", 13, 1, OP_VARIADIC, max),
+    OPS_SCHEMA("Mean", 6, 1, OP_VARIADIC, mean),
+    OPS_SCHEMA("Mean", 8, 1, OP_VARIADIC, mean),
+    OPS_SCHEMA("Mean", 13, 1, OP_VARIADIC, mean),
+    OPS_SCHEMA("Sum", 6, 1, OP_VARIADIC, sum),
+    OPS_SCHEMA("Sum", 8, 1, OP_VARIADIC, sum),
+    OPS_SCHEMA("Sum", 13, 1, OP_VARIADIC, sum),
+    OPS_SCHEMA("Clip", 6, 1, 1, clip),
+    OPS_SCHEMA("Clip", 11, 1, 3, clip),
+    OPS_SCHEMA("Clip", 12, 1, 3, clip),
+    OPS_SCHEMA("Clip", 13, 1, 3, clip),
 };
 OPS_FAMILY_COUNT(elementwise);

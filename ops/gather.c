@@ -12,18 +12,6 @@
 
 static const dnnx_dtype index_dtypes[] = {DNNX_DTYPE_INT32, DNNX_DTYPE_INT64, DNNX_DTYPE_UNDEFINED};
 
-/* A shape problem is the model's fault at load time and the caller's (wrong input shapes)
- * at run time. */
-__attribute__((format(printf, 2, 3))) static dnnx_status shape_fail(op_ctx *ctx, const char *fmt, ...)
-{
-    char message[512];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(message, sizeof message, fmt, args);
-    va_end(args);
-    return op_fail(ctx, ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL, "%s", message);
-}
-
 /* Element i of an int32 or int64 index tensor. */
 static inline int64_t index_at(const dnnx_tensor *indices, size_t i)
 {
@@ -42,28 +30,12 @@ static dnnx_status wrap_index(op_ctx *ctx, int64_t index, int64_t dim, int axis,
     return DNNX_OK;
 }
 
-/* Product of dims[begin, end) of a tensor with concrete dims. */
-static size_t dims_product(const int64_t *dims, int begin, int end)
-{
-    size_t product = 1;
-    for (int d = begin; d < end; d++)
-        product *= (size_t)dims[d];
-    return product;
-}
-
 /* Rank check shared by the ops whose output rank is a sum of input ranks. */
 static dnnx_status check_out_rank(op_ctx *ctx, int rank)
 {
     if (rank < 0 || rank > DNNX_MAX_RANK)
         return op_fail(ctx, DNNX_ERR_UNSUPPORTED, "output rank %d is outside 0..%d", rank, DNNX_MAX_RANK);
     return DNNX_OK;
-}
-
-/* Dims a and b must be equal when both are known. */
-static dnnx_status check_dims_equal(op_ctx *ctx, int64_t a, int64_t b, const char *what)
-{
-    int64_t merged;
-    return op_merge_dim(ctx, a, b, what, &merged);
 }
 
 /* Whether element i of a tensor is not zero (NaN is not zero, -0.0 is). */
@@ -88,7 +60,7 @@ static dnnx_status gather_infer(op_ctx *ctx)
     if (status)
         return status;
     if (data->rank < 1)
-        return shape_fail(ctx, "data must have rank >= 1, not a scalar");
+        return ops_shape_fail(ctx, "data must have rank >= 1, not a scalar");
     int axis;
     if ((status = op_normalize_axis(ctx, op_attr_int(ctx, "axis", 0), data->rank, &axis)))
         return status;
@@ -122,8 +94,8 @@ static dnnx_status gather_run(op_ctx *ctx)
         if ((status = wrap_index(ctx, index_at(indices, j), axis_dim, axis, &index)))
             return status;
     }
-    size_t outer = dims_product(data->dims, 0, axis);
-    size_t block = dims_product(data->dims, axis + 1, data->rank) * tensor_dtype_size(data->dtype);
+    size_t outer = ops_dims_product(data->dims, 0, axis);
+    size_t block = ops_dims_product(data->dims, axis + 1, data->rank) * tensor_dtype_size(data->dtype);
     const char *src = data->data;
     char *dst = out->data;
     for (size_t o = 0; o < outer; o++) {
@@ -147,15 +119,15 @@ static dnnx_status elements_check(op_ctx *ctx, const dnnx_tensor *data, const dn
     if (status)
         return status;
     if (data->rank < 1)
-        return shape_fail(ctx, "data must have rank >= 1, not a scalar");
+        return ops_shape_fail(ctx, "data must have rank >= 1, not a scalar");
     if (indices->rank != data->rank)
-        return shape_fail(ctx, "indices have rank %d but data has rank %d", indices->rank, data->rank);
+        return ops_shape_fail(ctx, "indices have rank %d but data has rank %d", indices->rank, data->rank);
     if ((status = op_normalize_axis(ctx, op_attr_int(ctx, "axis", 0), data->rank, axis)))
         return status;
     for (int d = 0; d < data->rank; d++)
         if (d != *axis && data->dims[d] >= 0 && indices->dims[d] > data->dims[d])
-            return shape_fail(ctx, "indices dim %d is %lld, larger than data's %lld", d, (long long)indices->dims[d],
-                              (long long)data->dims[d]);
+            return ops_shape_fail(ctx, "indices dim %d is %lld, larger than data's %lld", d,
+                                  (long long)indices->dims[d], (long long)data->dims[d]);
     return DNNX_OK;
 }
 
@@ -329,9 +301,9 @@ static dnnx_status scatter_elements_infer(op_ctx *ctx)
     if (status || (status = scatter_reduction_attr(ctx, &reduction)) || (status = op_check_same_dtype(ctx, 0, 2)))
         return status;
     if (updates->rank != indices->rank)
-        return shape_fail(ctx, "updates have rank %d but indices have rank %d", updates->rank, indices->rank);
+        return ops_shape_fail(ctx, "updates have rank %d but indices have rank %d", updates->rank, indices->rank);
     for (int d = 0; d < indices->rank; d++)
-        if ((status = check_dims_equal(ctx, updates->dims[d], indices->dims[d], "updates and indices dim")))
+        if ((status = ops_check_dims_equal(ctx, updates->dims[d], indices->dims[d], "updates and indices dim")))
             return status;
     op_set_output_like(ctx, 0, data);
     return ctx->status;
@@ -380,13 +352,13 @@ static dnnx_status gather_nd_infer(op_ctx *ctx)
         return status;
     int64_t batch_dims = op_version(ctx) >= 12 ? op_attr_int(ctx, "batch_dims", 0) : 0;
     if (data->rank < 1 || indices->rank < 1)
-        return shape_fail(ctx, "data and indices must have rank >= 1 (ranks %d and %d)", data->rank, indices->rank);
+        return ops_shape_fail(ctx, "data and indices must have rank >= 1 (ranks %d and %d)", data->rank, indices->rank);
     if (batch_dims < 0 || batch_dims >= data->rank || batch_dims >= indices->rank)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "batch_dims %lld must be in [0, min(%d, %d))",
                        (long long)batch_dims, data->rank, indices->rank);
     int b = (int)batch_dims;
     for (int d = 0; d < b; d++)
-        if ((status = check_dims_equal(ctx, data->dims[d], indices->dims[d], "batch dim of data and indices")))
+        if ((status = ops_check_dims_equal(ctx, data->dims[d], indices->dims[d], "batch dim of data and indices")))
             return status;
     int64_t last = indices->dims[indices->rank - 1];
     if (last < 0) {
@@ -394,7 +366,7 @@ static dnnx_status gather_nd_infer(op_ctx *ctx)
         return op_fail(ctx, DNNX_ERR_UNSUPPORTED, "the last dim of indices must be known to infer the output rank");
     }
     if (last < 1 || last > data->rank - b)
-        return shape_fail(ctx, "the last dim of indices is %lld, not in [1, %d]", (long long)last, data->rank - b);
+        return ops_shape_fail(ctx, "the last dim of indices is %lld, not in [1, %d]", (long long)last, data->rank - b);
     int rank = indices->rank - 1 + data->rank - b - (int)last;
     if ((status = check_out_rank(ctx, rank)))
         return status;
@@ -433,10 +405,10 @@ static dnnx_status gather_nd_run(op_ctx *ctx)
     int b = op_version(ctx) >= 12 ? (int)op_attr_int(ctx, "batch_dims", 0) : 0;
     int last = (int)indices->dims[indices->rank - 1];
     size_t esize = tensor_dtype_size(data->dtype);
-    size_t batches = dims_product(data->dims, 0, b);
-    size_t tuples = dims_product(indices->dims, b, indices->rank - 1);
-    size_t block = dims_product(data->dims, b + last, data->rank) * esize;
-    size_t slab = dims_product(data->dims, b, b + last) * block;
+    size_t batches = ops_dims_product(data->dims, 0, b);
+    size_t tuples = ops_dims_product(indices->dims, b, indices->rank - 1);
+    size_t block = ops_dims_product(data->dims, b + last, data->rank) * esize;
+    size_t slab = ops_dims_product(data->dims, b, b + last) * block;
     const char *src = data->data;
     char *dst = out->data;
     for (size_t batch = 0; batch < batches; batch++) {
@@ -459,21 +431,21 @@ static dnnx_status scatter_nd_infer(op_ctx *ctx)
     if (status || (status = scatter_reduction_attr(ctx, &reduction)) || (status = op_check_same_dtype(ctx, 0, 2)))
         return status;
     if (data->rank < 1 || indices->rank < 1)
-        return shape_fail(ctx, "data and indices must have rank >= 1 (ranks %d and %d)", data->rank, indices->rank);
+        return ops_shape_fail(ctx, "data and indices must have rank >= 1 (ranks %d and %d)", data->rank, indices->rank);
     int64_t last = indices->dims[indices->rank - 1];
     if (last > data->rank)
-        return shape_fail(ctx, "the last dim of indices is %lld, more than the data rank %d", (long long)last,
-                          data->rank);
+        return ops_shape_fail(ctx, "the last dim of indices is %lld, more than the data rank %d", (long long)last,
+                              data->rank);
     if (last >= 0) {
         int expected = indices->rank - 1 + data->rank - (int)last;
         if (updates->rank != expected)
-            return shape_fail(ctx, "updates have rank %d, expected %d", updates->rank, expected);
+            return ops_shape_fail(ctx, "updates have rank %d, expected %d", updates->rank, expected);
         for (int d = 0; d < indices->rank - 1; d++)
-            if ((status = check_dims_equal(ctx, updates->dims[d], indices->dims[d], "updates and indices dim")))
+            if ((status = ops_check_dims_equal(ctx, updates->dims[d], indices->dims[d], "updates and indices dim")))
                 return status;
         for (int d = (int)last; d < data->rank; d++)
-            if ((status = check_dims_equal(ctx, updates->dims[indices->rank - 1 + d - (int)last], data->dims[d],
-                                           "updates and data dim")))
+            if ((status = ops_check_dims_equal(ctx, updates->dims[indices->rank - 1 + d - (int)last], data->dims[d],
+                                               "updates and data dim")))
                 return status;
     }
     op_set_output_like(ctx, 0, data);
@@ -490,8 +462,8 @@ static dnnx_status scatter_nd_run(op_ctx *ctx)
         return status;
     int last = (int)indices->dims[indices->rank - 1];
     size_t esize = tensor_dtype_size(data->dtype);
-    size_t tuples = dims_product(indices->dims, 0, indices->rank - 1);
-    size_t inner = dims_product(data->dims, last, data->rank);
+    size_t tuples = ops_dims_product(indices->dims, 0, indices->rank - 1);
+    size_t inner = ops_dims_product(data->dims, last, data->rank);
     memcpy(out->data, data->data, tensor_bytes(data));
     const char *src = updates->data;
     char *dst = out->data;
@@ -513,7 +485,7 @@ static dnnx_status onehot_depth(op_ctx *ctx, int64_t *depth)
     const dnnx_tensor *t = op_input(ctx, 1);
     size_t count;
     if (t->rank > 1 || tensor_element_count_checked(t->rank, t->dims, &count) || count != 1)
-        return shape_fail(ctx, "depth must be a scalar or a one-element 1-D tensor");
+        return ops_shape_fail(ctx, "depth must be a scalar or a one-element 1-D tensor");
     double value = tensor_get_f64(t, 0);
     if (!(value >= 1.0 && value <= 9.0e15))
         return op_fail(ctx, ctx->concrete ? DNNX_ERR_RUNTIME : DNNX_ERR_INVALID_MODEL,
@@ -526,7 +498,7 @@ static dnnx_status onehot_infer(op_ctx *ctx)
 {
     const dnnx_tensor *indices = op_input(ctx, 0), *values = op_input(ctx, 2);
     if (values->rank != 1 || (values->dims[0] >= 0 && values->dims[0] != 2))
-        return shape_fail(ctx, "values must be a 1-D tensor of 2 elements [off, on]");
+        return ops_shape_fail(ctx, "values must be a 1-D tensor of 2 elements [off, on]");
     int rank = indices->rank + 1;
     dnnx_status status = check_out_rank(ctx, rank);
     int axis;
@@ -558,8 +530,8 @@ static dnnx_status onehot_run(op_ctx *ctx)
         return status;
     size_t esize = tensor_dtype_size(values->dtype);
     const char *off = values->data, *on = off + esize;
-    size_t outer = dims_product(indices->dims, 0, axis);
-    size_t inner = dims_product(indices->dims, axis, indices->rank);
+    size_t outer = ops_dims_product(indices->dims, 0, axis);
+    size_t inner = ops_dims_product(indices->dims, axis, indices->rank);
     char *dst = out->data;
     size_t total = tensor_count(out);
     for (size_t k = 0; k < total; k++)
@@ -636,7 +608,7 @@ static dnnx_status compress_infer(op_ctx *ctx)
     if (status)
         return status;
     if (condition->rank != 1)
-        return shape_fail(ctx, "condition must be 1-D, not rank %d", condition->rank);
+        return ops_shape_fail(ctx, "condition must be 1-D, not rank %d", condition->rank);
     bool has_axis = op_has_attr(ctx, "axis");
     int axis = 0;
     if (has_axis && (status = op_normalize_axis(ctx, op_attr_int(ctx, "axis", 0), x->rank, &axis)))
@@ -647,8 +619,8 @@ static dnnx_status compress_infer(op_ctx *ctx)
     else if (ctx->concrete)
         limit = (int64_t)tensor_count(x);
     if (limit >= 0 && condition->dims[0] > limit)
-        return shape_fail(ctx, "condition has %lld entries, more than the %lld it selects from",
-                          (long long)condition->dims[0], (long long)limit);
+        return ops_shape_fail(ctx, "condition has %lld entries, more than the %lld it selects from",
+                              (long long)condition->dims[0], (long long)limit);
     int64_t selected = DIM_UNKNOWN;
     if (op_input_has_data(ctx, 1)) {
         const uint8_t *c = condition->data;
@@ -679,9 +651,9 @@ static dnnx_status compress_run(op_ctx *ctx)
     size_t esize = tensor_dtype_size(x->dtype);
     size_t outer = 1, axis_dim = tensor_count(x), block = esize;
     if (has_axis) {
-        outer = dims_product(x->dims, 0, axis);
+        outer = ops_dims_product(x->dims, 0, axis);
         axis_dim = (size_t)x->dims[axis];
-        block = dims_product(x->dims, axis + 1, x->rank) * esize;
+        block = ops_dims_product(x->dims, axis + 1, x->rank) * esize;
     }
     const uint8_t *c = condition->data;
     size_t n_condition = (size_t)condition->dims[0];
@@ -854,8 +826,8 @@ static dnnx_status unique_items_of(op_ctx *ctx, const dnnx_tensor *x, unique_ite
         items->inner = 1;
     } else {
         items->n_items = (size_t)x->dims[*axis];
-        items->outer = dims_product(x->dims, 0, *axis);
-        items->inner = dims_product(x->dims, *axis + 1, x->rank);
+        items->outer = ops_dims_product(x->dims, 0, *axis);
+        items->inner = ops_dims_product(x->dims, *axis + 1, x->rank);
     }
     return DNNX_OK;
 }

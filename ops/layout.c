@@ -8,37 +8,6 @@
 #include "common.h"
 #include "ops.h"
 
-/* A shape mismatch found with concrete dims is the caller's input; at load it is the model's. */
-static dnnx_status mismatch_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
-static void format_shape(const op_ctx *ctx, const dnnx_tensor *t, char *buf, size_t size)
-{
-    if (ctx->graph)
-        graph_format_shape(ctx->graph, t, buf, size);
-    else
-        tensor_format_shape(t, buf, size);
-}
-
-/* Element size of a tensor whose elements are moved as bytes; fails for string tensors. */
-static dnnx_status element_size(op_ctx *ctx, const dnnx_tensor *t, size_t *size)
-{
-    *size = tensor_dtype_size(t->dtype);
-    if (*size == 0)
-        return op_fail(ctx, DNNX_ERR_UNSUPPORTED, "dtype %s is not supported", dnnx_dtype_name(t->dtype));
-    return DNNX_OK;
-}
-
-static void set_unknown_dims(op_ctx *ctx, int i, dnnx_dtype dtype, int rank)
-{
-    int64_t dims[DNNX_MAX_RANK];
-    for (int d = 0; d < rank; d++)
-        dims[d] = DIM_UNKNOWN;
-    op_set_output(ctx, i, dtype, rank, dims);
-}
-
 /* a * b for dims that may be symbolic: concrete if both are, 0 if either is 0, the symbol when
  * the other is 1, else DIM_UNKNOWN. Fails on overflow. */
 static dnnx_status dim_mul(op_ctx *ctx, int64_t a, int64_t b, int64_t *out)
@@ -56,103 +25,6 @@ static dnnx_status dim_mul(op_ctx *ctx, int64_t a, int64_t b, int64_t *out)
     return DNNX_OK;
 }
 
-/* Copies count elements of size bytes, step elements apart in src (negative walks backwards). */
-static void copy_elements(char *dst, const char *src, int64_t count, int64_t step, size_t size)
-{
-    switch (size) {
-    case 1:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i, src + i * step, 1);
-        break;
-    case 2:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i * 2, src + i * step * 2, 2);
-        break;
-    case 4:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i * 4, src + i * step * 4, 4);
-        break;
-    case 8:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i * 8, src + i * step * 8, 8);
-        break;
-    default:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + (size_t)i * size, src + i * step * (int64_t)size, size);
-        break;
-    }
-}
-
-/* Copies a rows x cols matrix whose source is stored transposed (row step 1, column step
- * col_step) in square tiles, so the strided reads of one tile reuse the same cache lines. */
-static void copy_transposed(char *dst, const char *src, int64_t rows, int64_t cols, int64_t col_step, size_t size)
-{
-    enum { TILE = 32 };
-    for (int64_t i0 = 0; i0 < rows; i0 += TILE) {
-        int64_t i1 = i0 + TILE < rows ? i0 + TILE : rows;
-        for (int64_t j0 = 0; j0 < cols; j0 += TILE) {
-            int64_t width = j0 + TILE < cols ? TILE : cols - j0;
-            for (int64_t i = i0; i < i1; i++)
-                copy_elements(dst + (size_t)(i * cols + j0) * size, src + (i + j0 * col_step) * (int64_t)size, width,
-                              col_step, size);
-        }
-    }
-}
-
-/* Copies the view (dims, element strides that may be negative) of src densely into dst in
- * row-major order. Dims that are contiguous in src are merged first, so a view whose inner
- * dims are contiguous moves as few long memcpy runs; a view whose last two dims are a
- * transposed matrix is copied in cache tiles. */
-static void strided_copy(void *dst, const void *src, int rank, const int64_t *dims, const int64_t *strides, size_t size)
-{
-    int64_t d[DNNX_MAX_RANK], s[DNNX_MAX_RANK], index[DNNX_MAX_RANK] = {0};
-    int n = 0;
-    for (int i = 0; i < rank; i++) {
-        if (dims[i] == 0)
-            return;
-        if (dims[i] == 1)
-            continue;
-        if (n > 0 && s[n - 1] == strides[i] * dims[i]) {
-            d[n - 1] *= dims[i];
-            s[n - 1] = strides[i];
-        } else {
-            d[n] = dims[i];
-            s[n] = strides[i];
-            n++;
-        }
-    }
-    char *out = dst;
-    const char *in = src;
-    if (n == 0) {
-        memcpy(out, in, size);
-        return;
-    }
-    int64_t inner = d[n - 1], step = s[n - 1], offset = 0;
-    bool transposed = n >= 2 && step != 1 && s[n - 2] == 1;
-    int outer = transposed ? n - 2 : n - 1;
-    size_t block_bytes = (size_t)inner * size * (transposed ? (size_t)d[n - 2] : 1);
-    for (;;) {
-        const char *block = in + offset * (int64_t)size;
-        if (transposed)
-            copy_transposed(out, block, d[n - 2], inner, step, size);
-        else if (step == 1)
-            memcpy(out, block, block_bytes);
-        else
-            copy_elements(out, block, inner, step, size);
-        out += block_bytes;
-        int k = outer - 1;
-        for (; k >= 0; k--) {
-            offset += s[k];
-            if (++index[k] < d[k])
-                break;
-            offset -= s[k] * d[k];
-            index[k] = 0;
-        }
-        if (k < 0)
-            return;
-    }
-}
-
 /* Writes src (rank, dims) transposed by perm into dst: output axis i is input axis perm[i]. */
 static void transpose_copy(void *dst, const void *src, int rank, const int64_t *dims, const int *perm, size_t size)
 {
@@ -165,7 +37,7 @@ static void transpose_copy(void *dst, const void *src, int rank, const int64_t *
         out_dims[i] = dims[perm[i]];
         strides[i] = in_strides[perm[i]];
     }
-    strided_copy(dst, src, rank, out_dims, strides, size);
+    ops_strided_copy(dst, src, rank, out_dims, strides, size);
 }
 
 /* Transpose's permutation: the 'perm' attribute (checked to be a permutation of the input's
@@ -182,7 +54,7 @@ static dnnx_status transpose_perm(op_ctx *ctx, int rank, int *perm)
         return DNNX_OK;
     }
     if (n != (size_t)rank)
-        return op_fail(ctx, mismatch_status(ctx), "perm has %zu entries for a rank-%d input", n, rank);
+        return op_fail(ctx, ops_shape_status(ctx), "perm has %zu entries for a rank-%d input", n, rank);
     bool seen[DNNX_MAX_RANK] = {false};
     for (int i = 0; i < rank; i++) {
         if (values[i] < 0 || values[i] >= rank || seen[values[i]])
@@ -213,7 +85,7 @@ static dnnx_status transpose_run(op_ctx *ctx)
     const dnnx_tensor *in = op_input(ctx, 0);
     int perm[DNNX_MAX_RANK];
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = transpose_perm(ctx, in->rank, perm);
     if (status)
@@ -255,9 +127,9 @@ static dnnx_status concat_infer(op_ctx *ctx)
                            dnnx_dtype_name(t->dtype), dnnx_dtype_name(first->dtype));
         if (t->rank != first->rank) {
             char a[256], b[256];
-            format_shape(ctx, first, a, sizeof a);
-            format_shape(ctx, t, b, sizeof b);
-            return op_fail(ctx, mismatch_status(ctx), "input %d %s and input 0 %s have different ranks", k, b, a);
+            ops_format_shape(ctx, first, a, sizeof a);
+            ops_format_shape(ctx, t, b, sizeof b);
+            return op_fail(ctx, ops_shape_status(ctx), "input %d %s and input 0 %s have different ranks", k, b, a);
         }
         for (int d = 0; d < t->rank; d++) {
             if (d == axis) {
@@ -270,9 +142,9 @@ static dnnx_status concat_infer(op_ctx *ctx)
                 }
             } else if (dims[d] >= 0 && t->dims[d] >= 0 && dims[d] != t->dims[d]) {
                 char a[256], b[256];
-                format_shape(ctx, first, a, sizeof a);
-                format_shape(ctx, t, b, sizeof b);
-                return op_fail(ctx, mismatch_status(ctx),
+                ops_format_shape(ctx, first, a, sizeof a);
+                ops_format_shape(ctx, t, b, sizeof b);
+                return op_fail(ctx, ops_shape_status(ctx),
                                "input %d %s and input 0 %s differ on axis %d, not only on axis %d", k, b, a, d, axis);
             } else {
                 status = op_merge_dim(ctx, dims[d], t->dims[d], "concatenated dims", &dims[d]);
@@ -290,7 +162,7 @@ static dnnx_status concat_run(op_ctx *ctx)
     dnnx_tensor *out = op_output(ctx, 0);
     int axis = 0;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, out, &size);
+    dnnx_status status = ops_element_size(ctx, out, &size);
     if (!status)
         status = concat_axis(ctx, out->rank, &axis);
     if (status)
@@ -376,7 +248,7 @@ static dnnx_status split_sizes(op_ctx *ctx, int *axis, int64_t *sizes, bool *kno
             total += sizes[k];
         }
         if (dim >= 0 && total != dim)
-            return op_fail(ctx, mismatch_status(ctx), "split sizes add up to %lld, not to the dim %lld of axis %d",
+            return op_fail(ctx, ops_shape_status(ctx), "split sizes add up to %lld, not to the dim %lld of axis %d",
                            (long long)total, (long long)dim, *axis);
         return DNNX_OK;
     }
@@ -390,10 +262,10 @@ static dnnx_status split_sizes(op_ctx *ctx, int *axis, int64_t *sizes, bool *kno
     /* num_outputs (opset 18) allows a smaller last chunk; otherwise the split must be even. */
     int64_t chunk = dim / n + (has_num_outputs && dim % n != 0);
     if (!has_num_outputs && dim % n)
-        return op_fail(ctx, mismatch_status(ctx), "dim %lld of axis %d does not split evenly into %d outputs",
+        return op_fail(ctx, ops_shape_status(ctx), "dim %lld of axis %d does not split evenly into %d outputs",
                        (long long)dim, *axis, n);
     if (n > 1 && chunk > dim / (n - 1))
-        return op_fail(ctx, mismatch_status(ctx), "dim %lld of axis %d cannot split into %d outputs of %lld",
+        return op_fail(ctx, ops_shape_status(ctx), "dim %lld of axis %d cannot split into %d outputs of %lld",
                        (long long)dim, *axis, n, (long long)chunk);
     for (int k = 0; k < n; k++)
         sizes[k] = k < n - 1 ? chunk : dim - chunk * (n - 1);
@@ -427,7 +299,7 @@ static dnnx_status split_run(op_ctx *ctx)
     int axis = 0;
     bool known = false;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (status)
         return status;
     int64_t *sizes = malloc((size_t)ctx->n_outputs * sizeof *sizes);
@@ -572,7 +444,7 @@ static dnnx_status slice_infer(op_ctx *ctx)
     if (status)
         return status;
     if (!p.axes_known) {
-        set_unknown_dims(ctx, 0, in->dtype, in->rank);
+        ops_set_output_unknown_dims(ctx, 0, in->dtype, in->rank);
         return DNNX_OK;
     }
     int64_t dims[DNNX_MAX_RANK];
@@ -598,7 +470,7 @@ static dnnx_status slice_run(op_ctx *ctx)
     dnnx_tensor *out = op_output(ctx, 0);
     slice_params p;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = slice_read(ctx, in->rank, &p);
     if (status)
@@ -622,7 +494,7 @@ static dnnx_status slice_run(op_ctx *ctx)
     }
     if (tensor_count(out) == 0)
         return DNNX_OK;
-    strided_copy(out->data, (const char *)in->data + offset * (int64_t)size, in->rank, dims, strides, size);
+    ops_strided_copy(out->data, (const char *)in->data + offset * (int64_t)size, in->rank, dims, strides, size);
     return DNNX_OK;
 }
 
@@ -649,7 +521,7 @@ static dnnx_status tile_infer(op_ctx *ctx)
 {
     const dnnx_tensor *in = op_input(ctx, 0);
     if (!op_input_has_data(ctx, 1)) {
-        set_unknown_dims(ctx, 0, in->dtype, in->rank);
+        ops_set_output_unknown_dims(ctx, 0, in->dtype, in->rank);
         return DNNX_OK;
     }
     int64_t repeats[DNNX_MAX_RANK], dims[DNNX_MAX_RANK];
@@ -694,7 +566,7 @@ static dnnx_status tile_run(op_ctx *ctx)
     tile_job job = {in->rank, in->dims, NULL, {0}, {0}};
     int64_t repeats[DNNX_MAX_RANK];
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = tile_repeats(ctx, in->rank, repeats);
     if (status)
@@ -757,7 +629,7 @@ static dnnx_status pad_read(op_ctx *ctx, int rank, pad_params *p)
         if (!values)
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'pads' is required");
         if (count != 2 * n_axes)
-            return op_fail(ctx, mismatch_status(ctx), "pads has %zu entries for a rank-%d input", count, rank);
+            return op_fail(ctx, ops_shape_status(ctx), "pads has %zu entries for a rank-%d input", count, rank);
         memcpy(pads, values, count * sizeof *pads);
     } else {
         const dnnx_tensor *pads_input = op_input(ctx, 1), *axes_input = version >= 18 ? op_input(ctx, 3) : NULL;
@@ -781,7 +653,7 @@ static dnnx_status pad_read(op_ctx *ctx, int rank, pad_params *p)
                 return status;
         }
         if (tensor_count(pads_input) != 2 * n_axes)
-            return op_fail(ctx, mismatch_status(ctx), "pads has %zu entries for %zu axes", tensor_count(pads_input),
+            return op_fail(ctx, ops_shape_status(ctx), "pads has %zu entries for %zu axes", tensor_count(pads_input),
                            n_axes);
         dnnx_status status = ops_read_int_list(ctx, 1, pads, 2 * DNNX_MAX_RANK, &count);
         if (status)
@@ -811,7 +683,7 @@ static dnnx_status pad_infer(op_ctx *ctx)
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "constant_value must be a scalar");
     }
     if (!p.known) {
-        set_unknown_dims(ctx, 0, in->dtype, in->rank);
+        ops_set_output_unknown_dims(ctx, 0, in->dtype, in->rank);
         return DNNX_OK;
     }
     int64_t dims[DNNX_MAX_RANK];
@@ -827,10 +699,10 @@ static dnnx_status pad_infer(op_ctx *ctx)
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "dim %d is too large to pad", d);
         dims[d] = dim + before + after;
         if (dims[d] < 0)
-            return op_fail(ctx, mismatch_status(ctx), "pads %lld and %lld crop axis %d of size %lld below 0",
+            return op_fail(ctx, ops_shape_status(ctx), "pads %lld and %lld crop axis %d of size %lld below 0",
                            (long long)before, (long long)after, d, (long long)dim);
         if (dim == 0 && dims[d] > 0 && p.mode != PAD_CONSTANT)
-            return op_fail(ctx, mismatch_status(ctx), "axis %d is empty: only constant mode can pad it", d);
+            return op_fail(ctx, ops_shape_status(ctx), "axis %d is empty: only constant mode can pad it", d);
     }
     op_set_output(ctx, 0, in->dtype, in->rank, dims);
     return DNNX_OK;
@@ -867,7 +739,7 @@ static dnnx_status pad_run(op_ctx *ctx)
     dnnx_tensor *out = op_output(ctx, 0);
     pad_params p;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = pad_read(ctx, in->rank, &p);
     if (status)
@@ -995,7 +867,7 @@ static dnnx_status trilu_run(op_ctx *ctx)
     bool upper = op_attr_int(ctx, "upper", 1) != 0;
     int64_t k = 0;
     size_t size = 0;
-    dnnx_status status = ctx->status ? ctx->status : element_size(ctx, in, &size);
+    dnnx_status status = ctx->status ? ctx->status : ops_element_size(ctx, in, &size);
     if (!status)
         status = trilu_k(ctx, &k);
     if (status)
@@ -1063,7 +935,7 @@ static dnnx_status depth_to_space_infer(op_ctx *ctx)
         return status;
     int64_t channels = in->dims[1];
     if (channels >= 0 && channels % (block * block))
-        return op_fail(ctx, mismatch_status(ctx), "channels %lld do not divide by blocksize^2 %lld",
+        return op_fail(ctx, ops_shape_status(ctx), "channels %lld do not divide by blocksize^2 %lld",
                        (long long)channels, (long long)(block * block));
     dims[0] = in->dims[0];
     dims[1] = block == 1 ? channels : channels >= 0 ? channels / (block * block) : DIM_UNKNOWN;
@@ -1082,7 +954,7 @@ static dnnx_status depth_to_space_run(op_ctx *ctx)
     int64_t block = 0;
     bool crd = false;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = block_size(ctx, in, &block);
     if (!status)
@@ -1107,7 +979,7 @@ static dnnx_status space_to_depth_infer(op_ctx *ctx)
         return status;
     for (int d = 2; d < 4; d++) {
         if (in->dims[d] >= 0 && in->dims[d] % block)
-            return op_fail(ctx, mismatch_status(ctx), "dim %d (%lld) does not divide by blocksize %lld", d,
+            return op_fail(ctx, ops_shape_status(ctx), "dim %d (%lld) does not divide by blocksize %lld", d,
                            (long long)in->dims[d], (long long)block);
         dims[d] = block == 1 ? in->dims[d] : in->dims[d] >= 0 ? in->dims[d] / block : DIM_UNKNOWN;
     }
@@ -1124,7 +996,7 @@ static dnnx_status space_to_depth_run(op_ctx *ctx)
     const dnnx_tensor *in = op_input(ctx, 0);
     int64_t block = 0;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = block_size(ctx, in, &block);
     if (status)
@@ -1178,7 +1050,7 @@ static dnnx_status reverse_sequence_run(op_ctx *ctx)
     dnnx_tensor *out = op_output(ctx, 0);
     int time_axis = 0, batch_axis = 0;
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (!status)
         status = reverse_axes(ctx, in, &time_axis, &batch_axis);
     if (status)

@@ -80,40 +80,12 @@ DEFINE_GEMM_PLAIN(gemm_u32, uint32_t, uint32_t)
 DEFINE_GEMM_PLAIN(gemm_i64, int64_t, uint64_t)
 DEFINE_GEMM_PLAIN(gemm_u64, uint64_t, uint64_t)
 
-/* ctx->concrete: a mismatch is then in the caller's inputs rather than in the model. */
-static dnnx_status shape_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
 /* malloc for count elements of size bytes; never malloc(0); NULL on overflow or failure. */
 static void *alloc_elems(size_t count, size_t size)
 {
     if (count > SIZE_MAX / size)
         return NULL;
     return malloc(count ? count * size : 1);
-}
-
-/* A float32 copy of a float16 / bfloat16 tensor's elements (malloc'd), or NULL when out of memory. */
-static float *half_to_float_copy(const dnnx_tensor *t)
-{
-    size_t count = tensor_count(t);
-    float *out = alloc_elems(count, sizeof *out);
-    if (!out)
-        return NULL;
-    const uint16_t *in = t->data;
-    for (size_t i = 0; i < count; i++)
-        out[i] = t->dtype == DNNX_DTYPE_FLOAT16 ? tensor_half_to_float(in[i]) : tensor_bf16_to_float(in[i]);
-    return out;
-}
-
-/* Stores float32 values into a float16 / bfloat16 tensor. */
-static void float_to_half_store(dnnx_tensor *t, const float *values)
-{
-    size_t count = tensor_count(t);
-    uint16_t *out = t->data;
-    for (size_t i = 0; i < count; i++)
-        out[i] = t->dtype == DNNX_DTYPE_FLOAT16 ? tensor_float_to_half(values[i]) : tensor_float_to_bf16(values[i]);
 }
 
 /* The batch / matrix decomposition of a numpy matmul of a by b. */
@@ -211,12 +183,12 @@ static dnnx_status matmul_run(op_ctx *ctx)
     case DNNX_DTYPE_UINT64: MATMUL_BATCHED(gemm_u64, uint64_t, a->data, b->data, y->data, layout); break;
     case DNNX_DTYPE_FLOAT16:
     case DNNX_DTYPE_BFLOAT16: {
-        float *af = half_to_float_copy(a), *bf = half_to_float_copy(b);
+        float *af = ops_half_to_float_copy(a), *bf = ops_half_to_float_copy(b);
         size_t y_count = tensor_count(y);
         float *yf = alloc_elems(y_count, sizeof *yf);
         if (af && bf && yf) {
             MATMUL_BATCHED(gemm_f32, float, af, bf, yf, layout);
-            float_to_half_store(y, yf);
+            ops_float_to_half_store(y, yf);
         }
         free(af);
         free(bf);
@@ -239,7 +211,7 @@ static dnnx_status gemm_c_strides(op_ctx *ctx, const dnnx_tensor *c, int64_t m, 
     int64_t cm = c->rank == 2 ? c->dims[0] : 1;
     int64_t cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
     if ((cm >= 0 && m >= 0 && cm != 1 && cm != m) || (cn >= 0 && n >= 0 && cn != 1 && cn != n))
-        return op_fail(ctx, shape_status(ctx), "C of shape [%lld,%lld] cannot be broadcast to [%lld,%lld]",
+        return op_fail(ctx, ops_shape_status(ctx), "C of shape [%lld,%lld] cannot be broadcast to [%lld,%lld]",
                        (long long)cm, (long long)cn, (long long)m, (long long)n);
     if (row_stride)
         *row_stride = cm == 1 ? 0 : (size_t)cn;
@@ -261,7 +233,7 @@ static dnnx_status gemm_infer(op_ctx *ctx)
         return status;
     bool trans_a = op_attr_int(ctx, "transA", 0) != 0, trans_b = op_attr_int(ctx, "transB", 0) != 0;
     if (a->rank != 2 || b->rank != 2)
-        return op_fail(ctx, shape_status(ctx), "A and B must be 2-D, not rank %d and %d", a->rank, b->rank);
+        return op_fail(ctx, ops_shape_status(ctx), "A and B must be 2-D, not rank %d and %d", a->rank, b->rank);
     int64_t m = a->dims[trans_a ? 1 : 0], ka = a->dims[trans_a ? 0 : 1];
     int64_t kb = b->dims[trans_b ? 1 : 0], n = b->dims[trans_b ? 0 : 1], k;
     if ((status = op_merge_dim(ctx, ka, kb, "inner dims", &k)))
@@ -369,13 +341,14 @@ static dnnx_status gemm_run(op_ctx *ctx)
         return DNNX_OK;
     case DNNX_DTYPE_FLOAT16:
     case DNNX_DTYPE_BFLOAT16: {
-        float *af = half_to_float_copy(a), *bf = half_to_float_copy(b), *cf = c ? half_to_float_copy(c) : NULL;
+        float *af = ops_half_to_float_copy(a), *bf = ops_half_to_float_copy(b);
+        float *cf = c ? ops_half_to_float_copy(c) : NULL;
         float *yf = alloc_elems(m * n, sizeof *yf);
         status = DNNX_OK;
         if (af && bf && yf && (!c || cf)) {
             status = gemm_run_f32(ctx, af, bf, cf, yf, m, k, n, cs);
             if (!status)
-                float_to_half_store(y, yf);
+                ops_float_to_half_store(y, yf);
         } else {
             status = op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory for float16 operands");
         }

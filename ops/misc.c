@@ -14,34 +14,6 @@ static const dnnx_dtype float_dtypes[] = {DNNX_DTYPE_FLOAT, DNNX_DTYPE_DOUBLE, D
                                           DNNX_DTYPE_UNDEFINED};
 static const dnnx_dtype index_dtypes[] = {DNNX_DTYPE_INT32, DNNX_DTYPE_INT64, DNNX_DTYPE_UNDEFINED};
 
-/* A shape problem is the model's fault at load time and the caller's (wrong input shapes)
- * at run time. */
-__attribute__((format(printf, 2, 3))) static dnnx_status shape_fail(op_ctx *ctx, const char *fmt, ...)
-{
-    char message[512];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(message, sizeof message, fmt, args);
-    va_end(args);
-    return op_fail(ctx, ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL, "%s", message);
-}
-
-/* Product of dims[begin, end) of a tensor with concrete dims. */
-static size_t dims_product(const int64_t *dims, int begin, int end)
-{
-    size_t product = 1;
-    for (int d = begin; d < end; d++)
-        product *= (size_t)dims[d];
-    return product;
-}
-
-/* Dims a and b must be equal when both are known. */
-static dnnx_status check_dims_equal(op_ctx *ctx, int64_t a, int64_t b, const char *what)
-{
-    int64_t merged;
-    return op_merge_dim(ctx, a, b, what, &merged);
-}
-
 /* Number of elements of an optional input, or -1 if it is absent or its shape is unknown. */
 static int64_t input_count_or_unknown(const op_ctx *ctx, int i)
 {
@@ -220,7 +192,7 @@ static dnnx_status read_float_list(op_ctx *ctx, int input, const char *what, int
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "%s must be a float tensor, not %s", what,
                        dnnx_dtype_name(t->dtype));
     if (t->rank != 1 || t->dims[0] != n)
-        return shape_fail(ctx, "%s must have %d entries", what, n);
+        return ops_shape_fail(ctx, "%s must have %d entries", what, n);
     for (int k = 0; k < n; k++)
         values[k] = tensor_get_f64(t, (size_t)k);
     return DNNX_OK;
@@ -238,7 +210,7 @@ static dnnx_status resize_read_params(op_ctx *ctx, resize_kind kind, resize_para
     if (status || (status = resize_read_axes(ctx, version, rank, axes, &n_axes)))
         return status;
     if (rank < 1)
-        return shape_fail(ctx, "X must have rank >= 1, not a scalar");
+        return ops_shape_fail(ctx, "X must have rank >= 1, not a scalar");
     for (int d = 0; d < rank; d++) {
         p->out_dims[d] = x->dims[d];
         p->scales[d] = 1.0;
@@ -288,7 +260,7 @@ static dnnx_status resize_read_params(op_ctx *ctx, resize_kind kind, resize_para
             if (!unknown && (status = ops_read_int_list(ctx, 3, sizes, DNNX_MAX_RANK, &count)))
                 return status;
             if (!unknown && count != (size_t)n_axes)
-                return shape_fail(ctx, "sizes has %zu entries, expected %d", count, n_axes);
+                return ops_shape_fail(ctx, "sizes has %zu entries, expected %d", count, n_axes);
         }
     }
     p->data_known = !unknown;
@@ -387,7 +359,7 @@ static dnnx_status resize_infer_kind(op_ctx *ctx, resize_kind kind)
             return op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "the output is too large");
         for (int d = 0; d < p.rank; d++)
             if (x->dims[d] == 0 && p.out_dims[d] > 0)
-                return shape_fail(ctx, "axis %d of size 0 cannot be resized to %lld", d, (long long)p.out_dims[d]);
+                return ops_shape_fail(ctx, "axis %d of size 0 cannot be resized to %lld", d, (long long)p.out_dims[d]);
     }
     op_set_output(ctx, 0, x->dtype, p.rank, p.out_dims);
     return ctx->status;
@@ -575,7 +547,7 @@ static dnnx_status resize_make_taps(op_ctx *ctx, const resize_params *p, int d, 
 static void resize_pass(const resize_params *p, const resize_taps *t, const int64_t *dims, int d, int64_t out_len,
                         const double *src, double *dst)
 {
-    size_t outer = dims_product(dims, 0, d), inner = dims_product(dims, d + 1, p->rank);
+    size_t outer = ops_dims_product(dims, 0, d), inner = ops_dims_product(dims, d + 1, p->rank);
     size_t in_len = (size_t)dims[d];
     for (size_t o = 0; o < outer; o++) {
         const double *slab = src + o * in_len * inner;
@@ -677,8 +649,8 @@ static dnnx_status det_infer(op_ctx *ctx)
     if (status)
         return status;
     if (x->rank < 2)
-        return shape_fail(ctx, "X must have rank >= 2, not %d", x->rank);
-    if ((status = check_dims_equal(ctx, x->dims[x->rank - 2], x->dims[x->rank - 1], "rows and columns")))
+        return ops_shape_fail(ctx, "X must have rank >= 2, not %d", x->rank);
+    if ((status = ops_check_dims_equal(ctx, x->dims[x->rank - 2], x->dims[x->rank - 1], "rows and columns")))
         return status;
     op_set_output(ctx, 0, x->dtype, x->rank - 2, x->dims);
     return ctx->status;
@@ -754,18 +726,18 @@ static dnnx_status loss_infer(op_ctx *ctx)
     if (status || (status = op_check_dtype(ctx, 1, index_dtypes)) || (status = loss_reduction_attr(ctx, &reduction)))
         return status;
     if (scores->rank < 2)
-        return shape_fail(ctx, "scores must have rank >= 2 [N, C, ...], not %d", scores->rank);
+        return ops_shape_fail(ctx, "scores must have rank >= 2 [N, C, ...], not %d", scores->rank);
     if (target->rank != scores->rank - 1)
-        return shape_fail(ctx, "target has rank %d, expected %d", target->rank, scores->rank - 1);
+        return ops_shape_fail(ctx, "target has rank %d, expected %d", target->rank, scores->rank - 1);
     for (int d = 0; d < target->rank; d++)
-        if ((status = check_dims_equal(ctx, target->dims[d], scores->dims[d ? d + 1 : 0], "target and scores dim")))
+        if ((status = ops_check_dims_equal(ctx, target->dims[d], scores->dims[d ? d + 1 : 0], "target and scores dim")))
             return status;
     if (weight) {
         if ((status = op_check_same_dtype(ctx, 0, 2)))
             return status;
         if (weight->rank != 1)
-            return shape_fail(ctx, "weight must be 1-D [C], not rank %d", weight->rank);
-        if ((status = check_dims_equal(ctx, weight->dims[0], scores->dims[1], "weight and class count")))
+            return ops_shape_fail(ctx, "weight must be 1-D [C], not rank %d", weight->rank);
+        if ((status = ops_check_dims_equal(ctx, weight->dims[0], scores->dims[1], "weight and class count")))
             return status;
     }
     if (reduction == LOSS_NONE)
@@ -818,7 +790,7 @@ static dnnx_status loss_run_common(op_ctx *ctx, bool log_softmax)
 {
     const dnnx_tensor *scores = op_input(ctx, 0);
     size_t batch = (size_t)scores->dims[0], classes = (size_t)scores->dims[1];
-    size_t inner = dims_product(scores->dims, 2, scores->rank), count = tensor_count(scores);
+    size_t inner = ops_dims_product(scores->dims, 2, scores->rank), count = tensor_count(scores);
     double *logp = malloc((count ? count : 1) * sizeof *logp);
     if (!logp)
         return op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory for %zu scores", count);
@@ -888,10 +860,10 @@ static dnnx_status roi_infer(op_ctx *ctx)
         (status = roi_read_params(ctx, &p)))
         return status;
     if (x->rank != 4 || rois->rank != 2 || batch->rank != 1)
-        return shape_fail(ctx, "X, rois and batch_indices must have ranks 4, 2 and 1, not %d, %d and %d", x->rank,
-                          rois->rank, batch->rank);
-    if ((status = check_dims_equal(ctx, rois->dims[1], 4, "rois columns")) ||
-        (status = check_dims_equal(ctx, rois->dims[0], batch->dims[0], "roi count")))
+        return ops_shape_fail(ctx, "X, rois and batch_indices must have ranks 4, 2 and 1, not %d, %d and %d", x->rank,
+                              rois->rank, batch->rank);
+    if ((status = ops_check_dims_equal(ctx, rois->dims[1], 4, "rois columns")) ||
+        (status = ops_check_dims_equal(ctx, rois->dims[0], batch->dims[0], "roi count")))
         return status;
     int64_t dims[4] = {rois->dims[0] >= 0 ? rois->dims[0] : batch->dims[0], x->dims[1], p.out_h, p.out_w};
     op_set_output(ctx, 0, x->dtype, 4, dims);
@@ -1066,15 +1038,15 @@ static dnnx_status nms_check_shapes(op_ctx *ctx)
     if (status || (status = op_check_same_dtype(ctx, 0, 1)))
         return status;
     if (boxes->rank != 3 || scores->rank != 3)
-        return shape_fail(ctx, "boxes and scores must have rank 3, not %d and %d", boxes->rank, scores->rank);
-    if ((status = check_dims_equal(ctx, boxes->dims[2], 4, "box coordinates")) ||
-        (status = check_dims_equal(ctx, boxes->dims[0], scores->dims[0], "batch of boxes and scores")) ||
-        (status = check_dims_equal(ctx, boxes->dims[1], scores->dims[2], "box count of boxes and scores")))
+        return ops_shape_fail(ctx, "boxes and scores must have rank 3, not %d and %d", boxes->rank, scores->rank);
+    if ((status = ops_check_dims_equal(ctx, boxes->dims[2], 4, "box coordinates")) ||
+        (status = ops_check_dims_equal(ctx, boxes->dims[0], scores->dims[0], "batch of boxes and scores")) ||
+        (status = ops_check_dims_equal(ctx, boxes->dims[1], scores->dims[2], "box count of boxes and scores")))
         return status;
     for (int i = 2; i < 5; i++) {
         const dnnx_tensor *t = op_input(ctx, i);
         if (t && (t->rank > 1 || (t->rank == 1 && t->dims[0] >= 0 && t->dims[0] != 1)))
-            return shape_fail(ctx, "input %d must be a scalar or a one-element 1-D tensor", i);
+            return ops_shape_fail(ctx, "input %d must be a scalar or a one-element 1-D tensor", i);
     }
     if (op_input(ctx, 2)) {
         static const dnnx_dtype int64_only[] = {DNNX_DTYPE_INT64, DNNX_DTYPE_UNDEFINED};

@@ -16,42 +16,6 @@
 static const dnnx_dtype float_types[] = {DNNX_DTYPE_FLOAT, DNNX_DTYPE_DOUBLE, DNNX_DTYPE_FLOAT16, DNNX_DTYPE_BFLOAT16,
                                          DNNX_DTYPE_UNDEFINED};
 
-static double *alloc_doubles(op_ctx *ctx, size_t count)
-{
-    if (count > SIZE_MAX / sizeof(double)) {
-        op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "scratch of %zu doubles overflows", count);
-        return NULL;
-    }
-    double *p = malloc(count ? count * sizeof(double) : 1);
-    if (!p)
-        op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of scratch", count * sizeof(double));
-    return p;
-}
-
-/* Elements [offset, offset + n) of t as double (the dtype switch stays outside the loop). */
-static void load_row(const dnnx_tensor *t, size_t offset, size_t n, double *dst)
-{
-    switch (t->dtype) {
-    case DNNX_DTYPE_FLOAT: {
-        const float *src = (const float *)t->data + offset;
-        for (size_t i = 0; i < n; i++)
-            dst[i] = src[i];
-        break;
-    }
-    case DNNX_DTYPE_DOUBLE: memcpy(dst, (const double *)t->data + offset, n * sizeof *dst); break;
-    case DNNX_DTYPE_FLOAT16: {
-        const uint16_t *src = (const uint16_t *)t->data + offset;
-        for (size_t i = 0; i < n; i++)
-            dst[i] = tensor_half_to_float(src[i]);
-        break;
-    }
-    default:
-        for (size_t i = 0; i < n; i++)
-            dst[i] = tensor_get_f64(t, offset + i);
-        break;
-    }
-}
-
 static void store_row(dnnx_tensor *t, size_t offset, size_t n, const double *src)
 {
     switch (t->dtype) {
@@ -153,7 +117,7 @@ static dnnx_status expand_param(op_ctx *ctx, const dnnx_tensor *param, const dnn
     const dnnx_tensor *views[1] = {&view};
     bcast_iter it;
     bcast_iter_init(&it, &target, views, 1);
-    double *values = alloc_doubles(ctx, it.count);
+    double *values = ops_alloc_scratch(ctx, it.count, sizeof(double));
     if (!values)
         return DNNX_ERR_OUT_OF_MEMORY;
     for (size_t k = 0; k < it.count; k++, bcast_iter_next(&it))
@@ -222,7 +186,7 @@ static dnnx_status trailing_norm_run(op_ctx *ctx, bool rms)
         return status;
     if (bias && (status = expand_param(ctx, bias, x, axis, "bias", &biases, &bias_per_row)))
         goto free_buffers;
-    if (!(row = alloc_doubles(ctx, len))) {
+    if (!(row = ops_alloc_scratch(ctx, len, sizeof(double)))) {
         status = DNNX_ERR_OUT_OF_MEMORY;
         goto free_buffers;
     }
@@ -230,7 +194,7 @@ static dnnx_status trailing_norm_run(op_ctx *ctx, bool rms)
         const double *s = scales + (scale_per_row ? r * len : 0);
         const double *b = biases ? biases + (bias_per_row ? r * len : 0) : NULL;
         double mean = 0, inv;
-        load_row(x, r * len, len, row);
+        ops_load_f64(x, r * len, len, row);
         if (rms) {
             double squares = 0;
             for (size_t i = 0; i < len; i++)
@@ -276,9 +240,9 @@ static dnnx_status check_vector(op_ctx *ctx, int input, int64_t n, const char *w
 /* A 1-D input's n values as doubles; the caller frees. */
 static double *load_vector(op_ctx *ctx, int input, size_t n)
 {
-    double *values = alloc_doubles(ctx, n);
+    double *values = ops_alloc_scratch(ctx, n, sizeof(double));
     if (values)
-        load_row(op_input(ctx, input), 0, n, values);
+        ops_load_f64(op_input(ctx, input), 0, n, values);
     return values;
 }
 
@@ -353,7 +317,7 @@ static dnnx_status batch_norm_run(op_ctx *ctx)
         s = 1;
     }
     dnnx_status status = DNNX_OK;
-    double *params[5] = {NULL}, *row = alloc_doubles(ctx, s);
+    double *params[5] = {NULL}, *row = ops_alloc_scratch(ctx, s, sizeof(double));
     for (int k = 1; k < 5 && row; k++)
         if (!(params[k] = load_vector(ctx, k, c)))
             break;
@@ -367,13 +331,13 @@ static dnnx_status batch_norm_run(op_ctx *ctx)
         if (training) {
             double sum = 0, squares = 0, count = (double)(n * s);
             for (size_t b = 0; b < n; b++) {
-                load_row(x, (b * c + ch) * s, s, row);
+                ops_load_f64(x, (b * c + ch) * s, s, row);
                 for (size_t i = 0; i < s; i++)
                     sum += row[i];
             }
             batch_mean = count ? sum / count : NAN;
             for (size_t b = 0; b < n; b++) {
-                load_row(x, (b * c + ch) * s, s, row);
+                ops_load_f64(x, (b * c + ch) * s, s, row);
                 for (size_t i = 0; i < s; i++)
                     squares += (row[i] - batch_mean) * (row[i] - batch_mean);
             }
@@ -390,7 +354,7 @@ static dnnx_status batch_norm_run(op_ctx *ctx)
         }
         double a = scale[ch] / sqrt(batch_var + epsilon), shift = bias[ch] - batch_mean * a;
         for (size_t b = 0; b < n; b++) {
-            load_row(x, (b * c + ch) * s, s, row);
+            ops_load_f64(x, (b * c + ch) * s, s, row);
             for (size_t i = 0; i < s; i++)
                 row[i] = row[i] * a + shift;
             store_row(y, (b * c + ch) * s, s, row);
@@ -461,7 +425,7 @@ static dnnx_status group_norm_common_run(op_ctx *ctx, bool instance)
     bool per_group_param = per_group_params(ctx, instance);
     size_t n_params = per_group_param ? g_count : c;
     double *scale = load_vector(ctx, 1, n_params), *bias = scale ? load_vector(ctx, 2, n_params) : NULL;
-    double *row = bias ? alloc_doubles(ctx, len) : NULL;
+    double *row = bias ? ops_alloc_scratch(ctx, len, sizeof(double)) : NULL;
     if (!row) {
         status = DNNX_ERR_OUT_OF_MEMORY;
         goto free_buffers;
@@ -470,7 +434,7 @@ static dnnx_status group_norm_common_run(op_ctx *ctx, bool instance)
         for (size_t g = 0; g < g_count; g++) {
             size_t offset = (b * g_count + g) * len;
             double mean, inv;
-            load_row(x, offset, len, row);
+            ops_load_f64(x, offset, len, row);
             mean_inv_std(row, len, epsilon, &mean, &inv);
             for (size_t ch = 0; ch < per_group; ch++) {
                 size_t p = per_group_param ? g : g * per_group + ch;
@@ -528,13 +492,14 @@ static dnnx_status lp_norm_run(op_ctx *ctx)
         return status;
     size_t rows = product(x->dims, 0, axis), n = (size_t)x->dims[axis], inner = product(x->dims, axis + 1, x->rank);
     size_t block = n * inner;
-    double *values = alloc_doubles(ctx, block), *norms = values ? alloc_doubles(ctx, inner) : NULL;
+    double *values = ops_alloc_scratch(ctx, block, sizeof(double)),
+           *norms = values ? ops_alloc_scratch(ctx, inner, sizeof(double)) : NULL;
     if (!norms) {
         free(values);
         return DNNX_ERR_OUT_OF_MEMORY;
     }
     for (size_t r = 0; r < rows; r++) {
-        load_row(x, r * block, block, values);
+        ops_load_f64(x, r * block, block, values);
         memset(norms, 0, inner * sizeof *norms);
         for (size_t k = 0; k < n; k++)
             for (size_t i = 0; i < inner; i++)
@@ -605,13 +570,14 @@ static dnnx_status mvn_run(op_ctx *ctx)
         dims[d] = mask[d] ? 1 : x->dims[d];
     tensor_init_shape(&stats_shape, DNNX_DTYPE_DOUBLE, x->rank, dims);
     size_t n_stats = tensor_count(&stats_shape), per_slot = count / n_stats;
-    double *values = alloc_doubles(ctx, count), *mean = values ? alloc_doubles(ctx, n_stats) : NULL;
-    double *scale = mean ? alloc_doubles(ctx, n_stats) : NULL;
+    double *values = ops_alloc_scratch(ctx, count, sizeof(double)),
+           *mean = values ? ops_alloc_scratch(ctx, n_stats, sizeof(double)) : NULL;
+    double *scale = mean ? ops_alloc_scratch(ctx, n_stats, sizeof(double)) : NULL;
     if (!scale) {
         status = DNNX_ERR_OUT_OF_MEMORY;
         goto free_buffers;
     }
-    load_row(x, 0, count, values);
+    ops_load_f64(x, 0, count, values);
     memset(mean, 0, n_stats * sizeof *mean);
     memset(scale, 0, n_stats * sizeof *scale);
     const dnnx_tensor *stats[1] = {&stats_shape};

@@ -32,6 +32,8 @@ OPS_FAMILY(quant)
 OPS_FAMILY(training)
 OPS_FAMILY(attention)
 OPS_FAMILY(image)
+OPS_FAMILY(fused)
+OPS_FAMILY(control)
 
 /* Defines ops_<family>_count after the table in a family file. */
 #define OPS_FAMILY_COUNT(family) const size_t ops_##family##_count = sizeof ops_##family##_schemas / sizeof ops_##family##_schemas[0]

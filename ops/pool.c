@@ -9,145 +9,47 @@
 #include "common.h"
 #include "graph/error.h"
 #include "ops.h"
-
-#define MAX_SPATIAL (DNNX_MAX_RANK - 2)
-/* Kernel sizes, strides, dilations and pads beyond this are rejected: no real model needs
- * them, and the bound keeps every index product far from overflow. */
-#define ATTR_LIMIT ((int64_t)INT32_MAX)
+#include "window.h"
 
 typedef enum pool_kind { POOL_MAX, POOL_AVERAGE, POOL_LP } pool_kind;
-
-typedef struct pool_geom {
-    int rank; /* spatial rank */
-    int64_t in[MAX_SPATIAL], out[MAX_SPATIAL], kernel[MAX_SPATIAL];
-    int64_t stride[MAX_SPATIAL], dilation[MAX_SPATIAL], pad_begin[MAX_SPATIAL], pad_end[MAX_SPATIAL];
-} pool_geom;
-
-/* ctx->concrete: a mismatch is then in the caller's inputs rather than in the model. */
-static dnnx_status shape_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
-/* An ints attribute with one value per spatial dim (or absent: def), each >= min. */
-static dnnx_status read_spatial_ints(op_ctx *ctx, const char *name, int rank, int64_t def, int64_t min, int64_t *out)
-{
-    size_t count;
-    const int64_t *values = op_attr_ints(ctx, name, &count);
-    if (ctx->status)
-        return ctx->status;
-    if (!values) {
-        for (int d = 0; d < rank; d++)
-            out[d] = def;
-        return DNNX_OK;
-    }
-    if (count != (size_t)rank)
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute '%s' has %zu values, expected %d (one per spatial dim)",
-                       name, count, rank);
-    for (int d = 0; d < rank; d++) {
-        if (values[d] < min)
-            return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute '%s' has %lld on spatial axis %d, must be >= %lld",
-                           name, (long long)values[d], d, (long long)min);
-        if (values[d] > ATTR_LIMIT)
-            return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute '%s' has %lld on spatial axis %d, more than %lld",
-                           name, (long long)values[d], d, (long long)ATTR_LIMIT);
-        out[d] = values[d];
-    }
-    return DNNX_OK;
-}
-
-static dnnx_status read_pads(op_ctx *ctx, int rank, int64_t *begin, int64_t *end)
-{
-    size_t n_pads;
-    const int64_t *pads = op_attr_ints(ctx, "pads", &n_pads);
-    if (ctx->status)
-        return ctx->status;
-    if (pads && n_pads != 2 * (size_t)rank)
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'pads' has %zu values, expected %d (2 per spatial dim)",
-                       n_pads, 2 * rank);
-    for (int d = 0; d < rank; d++) {
-        begin[d] = pads ? pads[d] : 0;
-        end[d] = pads ? pads[rank + d] : 0;
-        if (begin[d] < 0 || end[d] < 0 || begin[d] > ATTR_LIMIT || end[d] > ATTR_LIMIT)
-            return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'pads' on spatial axis %d is outside 0..%lld", d,
-                           (long long)ATTR_LIMIT);
-    }
-    return DNNX_OK;
-}
-
-static dnnx_status overflow(op_ctx *ctx, int axis)
-{
-    return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "output size on spatial axis %d overflows", axis);
-}
 
 /* The geometry of a windowed pool over x = [N, C, D1..Dn]: reads kernel_shape (required),
  * strides, dilations (if has_dilations), pads, auto_pad and ceil_mode (if has_ceil), and gives
  * the output sizes (DIM_UNKNOWN where the input size is symbolic). */
-static dnnx_status pool_geometry(op_ctx *ctx, const dnnx_tensor *x, bool has_dilations, bool has_ceil, pool_geom *g)
+static dnnx_status pool_geometry(op_ctx *ctx, const dnnx_tensor *x, bool has_dilations, bool has_ceil, window_geom *g)
 {
     dnnx_status status;
     memset(g, 0, sizeof *g);
     if (x->rank < 3)
-        return op_fail(ctx, shape_status(ctx), "X must have rank >= 3 ([N, C, spatial...]), not %d", x->rank);
+        return op_fail(ctx, ops_shape_status(ctx), "X must have rank >= 3 ([N, C, spatial...]), not %d", x->rank);
     int rank = g->rank = x->rank - 2;
     for (int d = 0; d < rank; d++)
         g->in[d] = x->dims[2 + d];
     if (!op_has_attr(ctx, "kernel_shape"))
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'kernel_shape' is required");
-    if ((status = read_spatial_ints(ctx, "kernel_shape", rank, 1, 1, g->kernel)) ||
-        (status = read_spatial_ints(ctx, "strides", rank, 1, 1, g->stride)) ||
-        (status = read_pads(ctx, rank, g->pad_begin, g->pad_end)))
+    if ((status = window_read_ints(ctx, "kernel_shape", rank, 1, 1, g->kernel)) ||
+        (status = window_read_ints(ctx, "strides", rank, 1, 1, g->stride)) ||
+        (status = window_read_pads(ctx, rank, g->pad_begin, g->pad_end)))
         return status;
     for (int d = 0; d < rank; d++)
         g->dilation[d] = 1;
-    if (has_dilations && (status = read_spatial_ints(ctx, "dilations", rank, 1, 1, g->dilation)))
+    if (has_dilations && (status = window_read_ints(ctx, "dilations", rank, 1, 1, g->dilation)))
         return status;
     bool ceil_mode = has_ceil && op_attr_int(ctx, "ceil_mode", 0) != 0;
-    const char *auto_pad = op_attr_string(ctx, "auto_pad", "NOTSET");
-    if (ctx->status)
-        return ctx->status;
-    bool same = !strcmp(auto_pad, "SAME_UPPER") || !strcmp(auto_pad, "SAME_LOWER");
-    bool valid = !strcmp(auto_pad, "VALID");
-    if (!same && !valid && strcmp(auto_pad, "NOTSET"))
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "auto_pad '%s' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID",
-                       auto_pad);
+    window_auto_pad mode = WINDOW_PAD_NOTSET;
+    if ((status = window_read_auto_pad(ctx, &mode)))
+        return status;
     for (int d = 0; d < rank; d++) {
-        int64_t in = g->in[d], s = g->stride[d], extent, padded, total, out;
-        if (__builtin_mul_overflow(g->kernel[d] - 1, g->dilation[d], &extent) ||
-            __builtin_add_overflow(extent, 1, &extent))
-            return overflow(ctx, d);
-        if (same || valid)
+        int64_t extent;
+        if ((status = window_extent(ctx, d, g->kernel[d], g->dilation[d], &extent)))
+            return status;
+        if (mode != WINDOW_PAD_NOTSET)
             g->pad_begin[d] = g->pad_end[d] = 0;
-        if (in < 0) {
+        if (g->in[d] < 0)
             g->out[d] = DIM_UNKNOWN;
-            continue;
-        }
-        if (same) {
-            out = in / s + (in % s != 0);
-            if (__builtin_mul_overflow(out > 0 ? out - 1 : 0, s, &total) ||
-                __builtin_add_overflow(total, extent - in, &total))
-                return overflow(ctx, d);
-            total = total > 0 ? total : 0;
-            g->pad_begin[d] = !strcmp(auto_pad, "SAME_UPPER") ? total / 2 : total - total / 2;
-            g->pad_end[d] = total - g->pad_begin[d];
-            g->out[d] = out;
-            continue;
-        }
-        if (__builtin_add_overflow(in, g->pad_begin[d], &padded) ||
-            __builtin_add_overflow(padded, g->pad_end[d], &padded))
-            return overflow(ctx, d);
-        if (padded < extent)
-            return op_fail(ctx, shape_status(ctx),
-                           "kernel extent %lld is larger than the padded input size %lld on spatial axis %d",
-                           (long long)extent, (long long)padded, d);
-        out = (padded - extent) / s + 1;
-        if (ceil_mode && (padded - extent) % s != 0) {
-            out++;
-            /* As PyTorch and ONNX Runtime do: no window may start in the end padding. */
-            if ((out - 1) * s >= in + g->pad_begin[d])
-                out--;
-        }
-        g->out[d] = out;
+        else if ((status = window_out_size(ctx, d, g->in[d], extent, g->stride[d], mode, ceil_mode, &g->pad_begin[d],
+                                           &g->pad_end[d], &g->out[d])))
+            return status;
     }
     return DNNX_OK;
 }
@@ -156,13 +58,13 @@ static dnnx_status pool_geometry(op_ctx *ctx, const dnnx_tensor *x, bool has_dil
  * number of taps inside the padded input (AveragePool's count_include_pad divisor). */
 typedef struct pool_plan {
     size_t in_plane, out_plane;
-    size_t in_strides[MAX_SPATIAL];
-    size_t index_strides[MAX_SPATIAL]; /* MaxPool Indices: row- or column-major */
-    int64_t *lo[MAX_SPATIAL], *hi[MAX_SPATIAL], *padded[MAX_SPATIAL];
+    size_t in_strides[WINDOW_MAX_SPATIAL];
+    size_t index_strides[WINDOW_MAX_SPATIAL]; /* MaxPool Indices: row- or column-major */
+    int64_t *lo[WINDOW_MAX_SPATIAL], *hi[WINDOW_MAX_SPATIAL], *padded[WINDOW_MAX_SPATIAL];
     int64_t *storage;
 } pool_plan;
 
-static dnnx_status pool_plan_build(op_ctx *ctx, const pool_geom *g, bool column_major, pool_plan *p)
+static dnnx_status pool_plan_build(op_ctx *ctx, const window_geom *g, bool column_major, pool_plan *p)
 {
     memset(p, 0, sizeof *p);
     size_t total_out = 0;
@@ -207,15 +109,15 @@ static dnnx_status pool_plan_build(op_ctx *ctx, const pool_geom *g, bool column_
 /* The pool kernel for one element type over planes (N * C) of x into y; indices (MaxPool's
  * second output) may be NULL. Empty windows give lowest (max) or 0. */
 #define DEFINE_POOL_KERNEL(name, T, LOWEST)                                                                            \
-    static void name(const pool_geom *g, const pool_plan *p, pool_kind kind, bool include_pad, int64_t lp,             \
+    static void name(const window_geom *g, const pool_plan *p, pool_kind kind, bool include_pad, int64_t lp,           \
                      size_t planes, const T *x, T *y, int64_t *indices)                                                \
     {                                                                                                                  \
         int rank = g->rank;                                                                                            \
         for (size_t plane = 0; plane < planes; plane++) {                                                              \
             const T *xp = x + plane * p->in_plane;                                                                     \
-            int64_t o[MAX_SPATIAL] = {0};                                                                              \
+            int64_t o[WINDOW_MAX_SPATIAL] = {0};                                                                       \
             for (size_t oi = 0; oi < p->out_plane; oi++) {                                                             \
-                int64_t j[MAX_SPATIAL], best_at[MAX_SPATIAL] = {0};                                                    \
+                int64_t j[WINDOW_MAX_SPATIAL], best_at[WINDOW_MAX_SPATIAL] = {0};                                      \
                 int64_t valid = 1;                                                                                     \
                 double in_padded = 1.0; /* attribute-sized counts: may exceed int64 */                                 \
                 for (int d = 0; d < rank; d++) {                                                                       \
@@ -297,7 +199,7 @@ static pool_op pool_op_of(const op_ctx *ctx)
 }
 
 /* Global pools: one window over all of the spatial dims. */
-static void global_geometry(const dnnx_tensor *x, pool_geom *g)
+static void global_geometry(const dnnx_tensor *x, window_geom *g)
 {
     memset(g, 0, sizeof *g);
     g->rank = x->rank - 2;
@@ -310,11 +212,11 @@ static void global_geometry(const dnnx_tensor *x, pool_geom *g)
 
 /* Reads the geometry the op's version knows: dilations (MaxPool-10, AveragePool-19, LpPool-18)
  * and ceil_mode (MaxPool-10, AveragePool-10, LpPool-18). */
-static dnnx_status pool_read(op_ctx *ctx, pool_op op, const dnnx_tensor *x, pool_geom *g)
+static dnnx_status pool_read(op_ctx *ctx, pool_op op, const dnnx_tensor *x, window_geom *g)
 {
     if (op.global) {
         if (x->rank < 2)
-            return op_fail(ctx, shape_status(ctx), "X must have rank >= 2 ([N, C, spatial...]), not %d", x->rank);
+            return op_fail(ctx, ops_shape_status(ctx), "X must have rank >= 2 ([N, C, spatial...]), not %d", x->rank);
         global_geometry(x, g);
         return DNNX_OK;
     }
@@ -337,7 +239,7 @@ static dnnx_status pool_infer(op_ctx *ctx)
     dnnx_status status = op_check_dtype(ctx, 0, op.kind == POOL_MAX && !op.global ? max_pool_types : float_types);
     if (status)
         return status;
-    pool_geom g;
+    window_geom g;
     if ((status = pool_read(ctx, op, x, &g)))
         return status;
     if (op.kind == POOL_LP) {
@@ -369,7 +271,7 @@ static dnnx_status pool_run(op_ctx *ctx)
     const dnnx_tensor *x = op_input(ctx, 0);
     dnnx_tensor *y = op_output(ctx, 0), *indices = op_output(ctx, 1);
     pool_op op = pool_op_of(ctx);
-    pool_geom g;
+    window_geom g;
     pool_plan p;
     dnnx_status status;
     if ((status = pool_read(ctx, op, x, &g)))
@@ -388,14 +290,11 @@ static dnnx_status pool_run(op_ctx *ctx)
     case DNNX_DTYPE_UINT8: pool_u8(&g, &p, op.kind, include_pad, lp, planes, x->data, y->data, idx); break;
     case DNNX_DTYPE_FLOAT16:
     case DNNX_DTYPE_BFLOAT16: {
-        size_t x_count = tensor_count(x), y_count = tensor_count(y);
-        float *xf = malloc((x_count ? x_count : 1) * sizeof *xf), *yf = malloc((y_count ? y_count : 1) * sizeof *yf);
+        size_t y_count = tensor_count(y);
+        float *xf = ops_half_to_float_copy(x), *yf = malloc((y_count ? y_count : 1) * sizeof *yf);
         if (xf && yf) {
-            for (size_t i = 0; i < x_count; i++)
-                xf[i] = (float)tensor_get_f64(x, i);
             pool_f32(&g, &p, op.kind, include_pad, lp, planes, xf, yf, idx);
-            for (size_t i = 0; i < y_count; i++)
-                tensor_set_f64(y, i, yf[i]);
+            ops_float_to_half_store(y, yf);
         } else {
             status = op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory widening float16 input");
         }
@@ -413,13 +312,14 @@ static dnnx_status pool_run(op_ctx *ctx)
 static dnnx_status max_unpool_default_dims(op_ctx *ctx, const dnnx_tensor *x, int64_t *dims)
 {
     int rank = x->rank - 2;
-    int64_t kernel[MAX_SPATIAL], stride[MAX_SPATIAL], pad_begin[MAX_SPATIAL], pad_end[MAX_SPATIAL];
+    int64_t kernel[WINDOW_MAX_SPATIAL], stride[WINDOW_MAX_SPATIAL], pad_begin[WINDOW_MAX_SPATIAL],
+        pad_end[WINDOW_MAX_SPATIAL];
     dnnx_status status;
     if (!op_has_attr(ctx, "kernel_shape"))
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "attribute 'kernel_shape' is required");
-    if ((status = read_spatial_ints(ctx, "kernel_shape", rank, 1, 1, kernel)) ||
-        (status = read_spatial_ints(ctx, "strides", rank, 1, 1, stride)) ||
-        (status = read_pads(ctx, rank, pad_begin, pad_end)))
+    if ((status = window_read_ints(ctx, "kernel_shape", rank, 1, 1, kernel)) ||
+        (status = window_read_ints(ctx, "strides", rank, 1, 1, stride)) ||
+        (status = window_read_pads(ctx, rank, pad_begin, pad_end)))
         return status;
     dims[0] = x->dims[0];
     dims[1] = x->dims[1];
@@ -431,7 +331,7 @@ static dnnx_status max_unpool_default_dims(op_ctx *ctx, const dnnx_tensor *x, in
         }
         if (__builtin_mul_overflow(in > 0 ? in - 1 : 0, stride[d], &out) ||
             __builtin_add_overflow(out, kernel[d], &out))
-            return overflow(ctx, d);
+            return window_overflow(ctx, d);
         out -= pad_begin[d] + pad_end[d];
         if (out < 0)
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "pads exceed the output size on spatial axis %d", d);
@@ -452,13 +352,13 @@ static dnnx_status max_unpool_infer(op_ctx *ctx)
     if (ind->dtype != DNNX_DTYPE_INT64)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "I must be int64, not %s", dnnx_dtype_name(ind->dtype));
     if (ind->rank != x->rank)
-        return op_fail(ctx, shape_status(ctx), "I has rank %d but X has rank %d", ind->rank, x->rank);
+        return op_fail(ctx, ops_shape_status(ctx), "I has rank %d but X has rank %d", ind->rank, x->rank);
     for (int d = 0; d < x->rank; d++)
         if (x->dims[d] >= 0 && ind->dims[d] >= 0 && x->dims[d] != ind->dims[d])
-            return op_fail(ctx, shape_status(ctx), "I and X differ in dim %d: %lld and %lld", d,
+            return op_fail(ctx, ops_shape_status(ctx), "I and X differ in dim %d: %lld and %lld", d,
                            (long long)ind->dims[d], (long long)x->dims[d]);
     if (x->rank < 3)
-        return op_fail(ctx, shape_status(ctx), "X must have rank >= 3 ([N, C, spatial...]), not %d", x->rank);
+        return op_fail(ctx, ops_shape_status(ctx), "X must have rank >= 3 ([N, C, spatial...]), not %d", x->rank);
     int64_t dims[DNNX_MAX_RANK];
     if ((status = max_unpool_default_dims(ctx, x, dims)))
         return status;
@@ -477,10 +377,11 @@ static dnnx_status max_unpool_infer(op_ctx *ctx)
                 return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "output_shape has %zu values, expected %d", count, x->rank);
             for (int d = 0; d < x->rank; d++) {
                 if (dims[d] >= 0 && given[d] < dims[d])
-                    return op_fail(ctx, shape_status(ctx), "output_shape[%d] is %lld, less than the unpooled size %lld",
-                                   d, (long long)given[d], (long long)dims[d]);
+                    return op_fail(ctx, ops_shape_status(ctx),
+                                   "output_shape[%d] is %lld, less than the unpooled size %lld", d, (long long)given[d],
+                                   (long long)dims[d]);
                 if (d < 2 && dims[d] >= 0 && given[d] != dims[d])
-                    return op_fail(ctx, shape_status(ctx), "output_shape[%d] is %lld but X has %lld", d,
+                    return op_fail(ctx, ops_shape_status(ctx), "output_shape[%d] is %lld but X has %lld", d,
                                    (long long)given[d], (long long)dims[d]);
                 dims[d] = given[d];
             }

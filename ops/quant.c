@@ -57,25 +57,11 @@ static void quant_range(dnnx_dtype type, int64_t *lo, int64_t *hi)
     }
 }
 
-/* ctx->concrete: a shape mismatch with x is then in the caller's input rather than the model. */
-static dnnx_status shape_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
 /* "[2,3,4]" of a tensor's shape in buf (64 bytes), for messages. */
 static const char *shape_text(const dnnx_tensor *tensor, char *buf)
 {
     tensor_format_shape(tensor, buf, 64);
     return buf;
-}
-
-static size_t dims_product(const int64_t *dims, int from, int to)
-{
-    size_t n = 1;
-    for (int d = from; d < to; d++)
-        n *= (size_t)dims[d];
-    return n;
 }
 
 /* Checks the shapes of scale and zero point against x (all concrete) and derives the layout.
@@ -115,12 +101,12 @@ static dnnx_status quant_layout_make(op_ctx *ctx, const dnnx_tensor *x, const dn
     dnnx_status status = op_normalize_axis(ctx, axis_attr, x->rank, &axis);
     if (status)
         return status;
-    l->outer = dims_product(x->dims, 0, axis);
+    l->outer = ops_dims_product(x->dims, 0, axis);
     l->axis_len = (size_t)x->dims[axis];
-    l->inner = dims_product(x->dims, axis + 1, x->rank);
+    l->inner = ops_dims_product(x->dims, axis + 1, x->rank);
     if (block == 0) {
         if (scale->dims[0] != x->dims[axis])
-            return op_fail(ctx, shape_status(ctx), "per-axis scale of shape %s does not match axis %d of x %s",
+            return op_fail(ctx, ops_shape_status(ctx), "per-axis scale of shape %s does not match axis %d of x %s",
                            shape_text(scale, scale_shape), axis, shape_text(x, x_shape));
         l->param_axis = 1;
         return DNNX_OK;
@@ -131,7 +117,7 @@ static dnnx_status quant_layout_make(op_ctx *ctx, const dnnx_tensor *x, const dn
     for (int d = 0; d < x->rank; d++) {
         int64_t expected = d == axis ? x->dims[d] / block + (x->dims[d] % block != 0) : x->dims[d];
         if (scale->dims[d] != expected)
-            return op_fail(ctx, shape_status(ctx),
+            return op_fail(ctx, ops_shape_status(ctx),
                            "blocked scale of shape %s does not fit x %s with block_size %lld on axis %d",
                            shape_text(scale, scale_shape), shape_text(x, x_shape), (long long)block, axis);
     }

@@ -40,18 +40,6 @@ static bool canon_native(dnnx_dtype dtype, canon_type want)
     return false;
 }
 
-static void *alloc_elements(op_ctx *ctx, size_t count, size_t size)
-{
-    if (count > SIZE_MAX / size) {
-        op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "scratch of %zu elements overflows", count);
-        return NULL;
-    }
-    void *p = malloc(count ? count * size : 1);
-    if (!p)
-        op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes of scratch", count * size);
-    return p;
-}
-
 /* The tensor's elements as want's C type: its own buffer when it already is (*owned NULL),
  * else a converted copy the caller frees (*owned). */
 static dnnx_status canon_load(op_ctx *ctx, const dnnx_tensor *t, canon_type want, const void **data, void **owned)
@@ -62,7 +50,7 @@ static dnnx_status canon_load(op_ctx *ctx, const dnnx_tensor *t, canon_type want
         return DNNX_OK;
     }
     size_t n = tensor_count(t);
-    void *buf = alloc_elements(ctx, n, 8);
+    void *buf = ops_alloc_scratch(ctx, n, 8);
     if (!buf)
         return DNNX_ERR_OUT_OF_MEMORY;
     for (size_t i = 0; i < n; i++) {
@@ -97,7 +85,7 @@ static void *canon_output(op_ctx *ctx, dnnx_tensor *t, canon_type have, void **o
     *owned = NULL;
     if (canon_native(t->dtype, have))
         return t->data;
-    *owned = alloc_elements(ctx, tensor_count(t), 8);
+    *owned = ops_alloc_scratch(ctx, tensor_count(t), 8);
     return *owned;
 }
 
@@ -427,8 +415,8 @@ static dnnx_status reduce_float(op_ctx *ctx, reduce_op op, const reduce_plan *pl
     dnnx_status status = canon_load(ctx, x, type, &data, &owned);
     if (status)
         return status;
-    double *acc = alloc_elements(ctx, out_count, sizeof *acc);
-    double *shift = op == REDUCE_LOG_SUM_EXP ? alloc_elements(ctx, out_count, sizeof *shift) : NULL;
+    double *acc = ops_alloc_scratch(ctx, out_count, sizeof *acc);
+    double *shift = op == REDUCE_LOG_SUM_EXP ? ops_alloc_scratch(ctx, out_count, sizeof *shift) : NULL;
     if (!acc || (op == REDUCE_LOG_SUM_EXP && !shift)) {
         status = DNNX_ERR_OUT_OF_MEMORY;
         goto free_buffers;
@@ -480,7 +468,7 @@ static dnnx_status reduce_int(op_ctx *ctx, reduce_op op, const reduce_plan *plan
     dnnx_status status = canon_load(ctx, x, CANON_U64, &data, &owned);
     if (status)
         return status;
-    uint64_t *acc = alloc_elements(ctx, out_count, sizeof *acc);
+    uint64_t *acc = ops_alloc_scratch(ctx, out_count, sizeof *acc);
     if (!acc) {
         free(owned);
         return DNNX_ERR_OUT_OF_MEMORY;
@@ -822,7 +810,7 @@ static dnnx_status topk_infer(op_ctx *ctx)
     static dnnx_status topk_##suffix(op_ctx *ctx, const T *x, T *values, int64_t *indices, const axis_view *v,         \
                                      size_t k, bool largest)                                                           \
     {                                                                                                                  \
-        topk_pair_##suffix *pairs = alloc_elements(ctx, 2 * v->n, sizeof *pairs);                                      \
+        topk_pair_##suffix *pairs = ops_alloc_scratch(ctx, 2 * v->n, sizeof *pairs);                                   \
         if (!pairs)                                                                                                    \
             return DNNX_ERR_OUT_OF_MEMORY;                                                                             \
         for (size_t r = 0; r < v->rows; r++) {                                                                         \
@@ -871,7 +859,7 @@ static dnnx_status topk_run(op_ctx *ctx)
     if (out_count == 0)
         return DNNX_OK;
     /* Either output may be omitted; compute both into scratch when so. */
-    int64_t *index_out = indices ? indices->data : alloc_elements(ctx, out_count, sizeof *index_out);
+    int64_t *index_out = indices ? indices->data : ops_alloc_scratch(ctx, out_count, sizeof *index_out);
     canon_type type = canon_of(x->dtype);
     const void *data;
     void *owned_in = NULL, *owned_values = NULL;
@@ -883,7 +871,7 @@ static dnnx_status topk_run(op_ctx *ctx)
     if (values)
         value_out = canon_output(ctx, values, type, &owned_values);
     else
-        value_out = owned_values = alloc_elements(ctx, out_count, 8);
+        value_out = owned_values = ops_alloc_scratch(ctx, out_count, 8);
     if (!value_out) {
         status = DNNX_ERR_OUT_OF_MEMORY;
         goto free_scratch;

@@ -3,7 +3,7 @@
 #define FAMILIES(X)                                                                                                    \
     X(elementwise)                                                                                                     \
     X(activation) X(cast) X(matmul) X(einsum) X(conv) X(pool) X(norm) X(softmax) X(shape) X(layout) X(gather)          \
-        X(reduce) X(misc) X(recurrent) X(signal) X(quant) X(training) X(attention) X(image)
+        X(reduce) X(misc) X(recurrent) X(signal) X(quant) X(training) X(attention) X(image) X(fused) X(control)
 
 #define TABLE_OF(family) ops_##family##_schemas,
 #define SIZE_OF(family) &ops_##family##_count,

@@ -9,21 +9,6 @@
 #include "common.h"
 #include "ops.h"
 
-/* A shape mismatch found with concrete dims is the caller's input; at load it is the model's. */
-static dnnx_status mismatch_status(const op_ctx *ctx)
-{
-    return ctx->concrete ? DNNX_ERR_INVALID_ARGUMENT : DNNX_ERR_INVALID_MODEL;
-}
-
-/* Writes "[2,batch,?]": symbol names when the graph is known. */
-static void format_shape(const op_ctx *ctx, const dnnx_tensor *t, char *buf, size_t size)
-{
-    if (ctx->graph)
-        graph_format_shape(ctx->graph, t, buf, size);
-    else
-        tensor_format_shape(t, buf, size);
-}
-
 /* Writes a list of requested values ("[2,-1,0]"), where negatives are values, not symbols. */
 static void format_values(const int64_t *values, size_t count, char *buf, size_t size)
 {
@@ -35,26 +20,8 @@ static void format_values(const int64_t *values, size_t count, char *buf, size_t
         snprintf(buf + used, size - used, "]");
 }
 
-/* Element size of a tensor whose elements are moved as bytes; fails for string tensors. */
-static dnnx_status element_size(op_ctx *ctx, const dnnx_tensor *t, size_t *size)
-{
-    *size = tensor_dtype_size(t->dtype);
-    if (*size == 0)
-        return op_fail(ctx, DNNX_ERR_UNSUPPORTED, "dtype %s is not supported", dnnx_dtype_name(t->dtype));
-    return DNNX_OK;
-}
-
 /* Output rank cannot be known: rank -1 tells the inference driver the value's rank is unknown. */
 static void set_unknown_rank(op_ctx *ctx, int i, dnnx_dtype dtype) { op_set_output(ctx, i, dtype, -1, NULL); }
-
-/* Sets output i to rank dims that are all unknown. */
-static void set_unknown_dims(op_ctx *ctx, int i, dnnx_dtype dtype, int rank)
-{
-    int64_t dims[DNNX_MAX_RANK];
-    for (int d = 0; d < rank; d++)
-        dims[d] = DIM_UNKNOWN;
-    op_set_output(ctx, i, dtype, rank, dims);
-}
 
 /* The rank of a tensor whose shape is given by the 1-D input i without known data: its length,
  * or -1 if that is not concrete. Fails if the input is not 1-D or too long. */
@@ -145,7 +112,7 @@ static dnnx_status reshape_fail(op_ctx *ctx, dnnx_status status, const dnnx_tens
                                 const char *problem)
 {
     char in_text[256], shape_text[256];
-    format_shape(ctx, in, in_text, sizeof in_text);
+    ops_format_shape(ctx, in, in_text, sizeof in_text);
     format_values(shape, n, shape_text, sizeof shape_text);
     return op_fail(ctx, status, "cannot reshape input %s into shape %s: %s", in_text, shape_text, problem);
 }
@@ -173,7 +140,7 @@ static dnnx_status reshape_dims(op_ctx *ctx, const dnnx_tensor *in, const int64_
         } else if (v == 0 && !allowzero) {
             if ((int)k >= in->rank) {
                 snprintf(problem, sizeof problem, "dim %zu copies (0) an input dim that does not exist", k);
-                return reshape_fail(ctx, mismatch_status(ctx), in, shape, n, problem);
+                return reshape_fail(ctx, ops_shape_status(ctx), in, shape, n, problem);
             }
             out[k] = in->dims[k];
             copied[k] = true;
@@ -202,17 +169,17 @@ static dnnx_status reshape_dims(op_ctx *ctx, const dnnx_tensor *in, const int64_
         }
         if (infer_at >= 0) {
             if (known == 0)
-                return reshape_fail(ctx, mismatch_status(ctx), in, shape, n,
+                return reshape_fail(ctx, ops_shape_status(ctx), in, shape, n,
                                     "the -1 cannot be inferred when the other dims multiply to 0");
             if (total % known) {
                 snprintf(problem, sizeof problem, "%zu elements do not divide by %llu", total,
                          (unsigned long long)known);
-                return reshape_fail(ctx, mismatch_status(ctx), in, shape, n, problem);
+                return reshape_fail(ctx, ops_shape_status(ctx), in, shape, n, problem);
             }
             out[infer_at] = (int64_t)(total / known);
         } else if (known != total) {
             snprintf(problem, sizeof problem, "%zu elements, not %llu", total, (unsigned long long)known);
-            return reshape_fail(ctx, mismatch_status(ctx), in, shape, n, problem);
+            return reshape_fail(ctx, ops_shape_status(ctx), in, shape, n, problem);
         }
         return DNNX_OK;
     }
@@ -274,7 +241,7 @@ static dnnx_status reshape_infer(op_ctx *ctx)
         if (rank < 0)
             set_unknown_rank(ctx, 0, in->dtype);
         else
-            set_unknown_dims(ctx, 0, in->dtype, rank);
+            ops_set_output_unknown_dims(ctx, 0, in->dtype, rank);
         return DNNX_OK;
     }
     int64_t shape[DNNX_MAX_RANK], dims[DNNX_MAX_RANK];
@@ -344,14 +311,16 @@ static dnnx_status read_axes(op_ctx *ctx, int64_t *axes, int *count, bool *prese
     if (!t)
         return DNNX_OK;
     *present = true;
-    if (t->rank != 1)
+    /* A scalar names one axis, as the ONNX reference implementation reads it. */
+    if (t->rank > 1)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "axes must be 1-D, not rank %d", t->rank);
-    if (t->dims[0] > DNNX_MAX_RANK)
-        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "%lld axes are more than the maximum rank %d",
-                       (long long)t->dims[0], DNNX_MAX_RANK);
+    int64_t length = t->rank == 0 ? 1 : t->dims[0];
+    if (length > DNNX_MAX_RANK)
+        return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "%lld axes are more than the maximum rank %d", (long long)length,
+                       DNNX_MAX_RANK);
     if (!op_input_has_data(ctx, 1)) {
         *known = false;
-        *count = t->dims[0] < 0 ? -1 : (int)t->dims[0];
+        *count = length < 0 ? -1 : (int)length;
         return DNNX_OK;
     }
     size_t n = 0;
@@ -392,7 +361,7 @@ static dnnx_status squeeze_infer(op_ctx *ctx)
         else if (count > in->rank)
             return op_fail(ctx, DNNX_ERR_INVALID_MODEL, "cannot squeeze %d axes of a rank-%d input", count, in->rank);
         else
-            set_unknown_dims(ctx, 0, in->dtype, in->rank - count);
+            ops_set_output_unknown_dims(ctx, 0, in->dtype, in->rank - count);
         return DNNX_OK;
     }
     if (!present) {
@@ -416,8 +385,8 @@ static dnnx_status squeeze_infer(op_ctx *ctx)
             dims[rank++] = in->dims[d];
         } else if (in->dims[d] >= 0 && in->dims[d] != 1) {
             char text[256];
-            format_shape(ctx, in, text, sizeof text);
-            return op_fail(ctx, mismatch_status(ctx), "cannot squeeze axis %d of input %s: its size is %lld, not 1", d,
+            ops_format_shape(ctx, in, text, sizeof text);
+            return op_fail(ctx, ops_shape_status(ctx), "cannot squeeze axis %d of input %s: its size is %lld, not 1", d,
                            text, (long long)in->dims[d]);
         }
     }
@@ -443,7 +412,7 @@ static dnnx_status unsqueeze_infer(op_ctx *ctx)
         if (count < 0)
             set_unknown_rank(ctx, 0, in->dtype);
         else
-            set_unknown_dims(ctx, 0, in->dtype, in->rank + count);
+            ops_set_output_unknown_dims(ctx, 0, in->dtype, in->rank + count);
         return DNNX_OK;
     }
     int rank = in->rank + count;
@@ -580,7 +549,7 @@ static dnnx_status expand_infer(op_ctx *ctx)
         if (rank < 0)
             set_unknown_rank(ctx, 0, in->dtype);
         else
-            set_unknown_dims(ctx, 0, in->dtype, rank > in->rank ? rank : in->rank);
+            ops_set_output_unknown_dims(ctx, 0, in->dtype, rank > in->rank ? rank : in->rank);
         return DNNX_OK;
     }
     dnnx_tensor requested;
@@ -606,94 +575,19 @@ static dnnx_status expand_infer(op_ctx *ctx)
     return DNNX_OK;
 }
 
-/* Copies count elements of size bytes, step elements apart in src (0 repeats one element). */
-static void copy_elements(char *dst, const char *src, int64_t count, int64_t step, size_t size)
-{
-    switch (size) {
-    case 1:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i, src + i * step, 1);
-        break;
-    case 2:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i * 2, src + i * step * 2, 2);
-        break;
-    case 4:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i * 4, src + i * step * 4, 4);
-        break;
-    case 8:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + i * 8, src + i * step * 8, 8);
-        break;
-    default:
-        for (int64_t i = 0; i < count; i++)
-            memcpy(dst + (size_t)i * size, src + i * step * (int64_t)size, size);
-        break;
-    }
-}
-
-/* Copies the view (dims, element strides; 0 broadcasts) of src densely into dst. Dims that are
- * contiguous in src are merged so inner runs move with one memcpy. */
-static void strided_copy(void *dst, const void *src, int rank, const int64_t *dims, const int64_t *strides, size_t size)
-{
-    int64_t d[DNNX_MAX_RANK], s[DNNX_MAX_RANK], index[DNNX_MAX_RANK] = {0};
-    int n = 0;
-    for (int i = 0; i < rank; i++) {
-        if (dims[i] == 0)
-            return;
-        if (dims[i] == 1)
-            continue;
-        if (n > 0 && s[n - 1] == strides[i] * dims[i]) {
-            d[n - 1] *= dims[i];
-            s[n - 1] = strides[i];
-        } else {
-            d[n] = dims[i];
-            s[n] = strides[i];
-            n++;
-        }
-    }
-    char *out = dst;
-    const char *in = src;
-    if (n == 0) {
-        memcpy(out, in, size);
-        return;
-    }
-    int64_t inner = d[n - 1], step = s[n - 1], offset = 0;
-    size_t row_bytes = (size_t)inner * size;
-    for (;;) {
-        const char *row = in + offset * (int64_t)size;
-        if (step == 1)
-            memcpy(out, row, row_bytes);
-        else
-            copy_elements(out, row, inner, step, size);
-        out += row_bytes;
-        int k = n - 2;
-        for (; k >= 0; k--) {
-            offset += s[k];
-            if (++index[k] < d[k])
-                break;
-            offset -= s[k] * d[k];
-            index[k] = 0;
-        }
-        if (k < 0)
-            return;
-    }
-}
-
 static dnnx_status expand_run(op_ctx *ctx)
 {
     const dnnx_tensor *in = op_input(ctx, 0);
     dnnx_tensor *out = op_output(ctx, 0);
     size_t size = 0;
-    dnnx_status status = element_size(ctx, in, &size);
+    dnnx_status status = ops_element_size(ctx, in, &size);
     if (status)
         return status;
     int64_t in_strides[DNNX_MAX_RANK], strides[DNNX_MAX_RANK];
     ops_strides(in, in_strides);
     for (int d = out->rank - 1, k = in->rank - 1; d >= 0; d--, k--)
         strides[d] = k >= 0 && in->dims[k] != 1 ? in_strides[k] : 0;
-    strided_copy(out->data, in->data, out->rank, out->dims, strides, size);
+    ops_strided_copy(out->data, in->data, out->rank, out->dims, strides, size);
     return DNNX_OK;
 }
 
@@ -729,7 +623,7 @@ static dnnx_status constant_of_shape_infer(op_ctx *ctx)
         if (rank < 0)
             set_unknown_rank(ctx, 0, dtype);
         else
-            set_unknown_dims(ctx, 0, dtype, rank);
+            ops_set_output_unknown_dims(ctx, 0, dtype, rank);
         return DNNX_OK;
     }
     int64_t dims[DNNX_MAX_RANK];

@@ -48,8 +48,13 @@ static dnnx_status softmax_infer(op_ctx *ctx)
     return DNNX_OK;
 }
 
-static void softmax_view(const op_ctx *ctx, const dnnx_tensor *x, int axis, softmax_shape *view)
+/* Reads the axis and gives the view of x the op reduces over. */
+static dnnx_status softmax_view(op_ctx *ctx, const dnnx_tensor *x, softmax_shape *view)
 {
+    int axis;
+    dnnx_status status = softmax_axis(ctx, x->rank, &axis);
+    if (status)
+        return status;
     view->rows = 1;
     view->n = 1;
     view->inner = 1;
@@ -58,11 +63,12 @@ static void softmax_view(const op_ctx *ctx, const dnnx_tensor *x, int axis, soft
     if (op_version(ctx) < 13) {
         for (int d = axis; d < x->rank; d++)
             view->n *= (size_t)x->dims[d];
-        return;
+        return DNNX_OK;
     }
     view->n = (size_t)x->dims[axis];
     for (int d = axis + 1; d < x->rank; d++)
         view->inner *= (size_t)x->dims[d];
+    return DNNX_OK;
 }
 
 /* Softmax kernels over one compute type T: a contiguous fast path for the last axis and a
@@ -144,35 +150,14 @@ static void softmax_view(const op_ctx *ctx, const dnnx_tensor *x, int axis, soft
 DEFINE_SOFTMAX(float, f32, expf, logf)
 DEFINE_SOFTMAX(double, f64, exp, log)
 
-/* A float copy of a float16 / bfloat16 buffer; NULL when out of memory. */
-static float *half_to_float_copy(const dnnx_tensor *t, size_t count)
-{
-    float *out = malloc((count ? count : 1) * sizeof *out);
-    if (!out)
-        return NULL;
-    const uint16_t *in = t->data;
-    for (size_t i = 0; i < count; i++)
-        out[i] = t->dtype == DNNX_DTYPE_FLOAT16 ? tensor_half_to_float(in[i]) : tensor_bf16_to_float(in[i]);
-    return out;
-}
-
-static void float_to_half_store(dnnx_tensor *t, const float *values, size_t count)
-{
-    uint16_t *out = t->data;
-    for (size_t i = 0; i < count; i++)
-        out[i] = t->dtype == DNNX_DTYPE_FLOAT16 ? tensor_float_to_half(values[i]) : tensor_float_to_bf16(values[i]);
-}
-
 static dnnx_status softmax_common_run(op_ctx *ctx, softmax_kind kind)
 {
     const dnnx_tensor *x = op_input(ctx, 0);
     dnnx_tensor *y = op_output(ctx, 0);
-    int axis;
-    dnnx_status status = softmax_axis(ctx, x->rank, &axis);
+    softmax_shape view;
+    dnnx_status status = softmax_view(ctx, x, &view);
     if (status)
         return status;
-    softmax_shape view;
-    softmax_view(ctx, x, axis, &view);
     size_t count = tensor_count(x);
     if (count == 0)
         return DNNX_OK;
@@ -181,12 +166,12 @@ static dnnx_status softmax_common_run(op_ctx *ctx, softmax_kind kind)
     case DNNX_DTYPE_DOUBLE: return softmax_f64(ctx, x->data, y->data, &view, kind);
     case DNNX_DTYPE_FLOAT16:
     case DNNX_DTYPE_BFLOAT16: {
-        float *values = half_to_float_copy(x, count);
+        float *values = ops_half_to_float_copy(x);
         if (!values)
             return op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "cannot allocate a float copy of %zu elements", count);
         status = softmax_f32(ctx, values, values, &view, kind);
         if (!status)
-            float_to_half_store(y, values, count);
+            ops_float_to_half_store(y, values);
         free(values);
         return status;
     }
@@ -203,15 +188,10 @@ static dnnx_status hardmax_run(op_ctx *ctx)
 {
     const dnnx_tensor *x = op_input(ctx, 0);
     dnnx_tensor *y = op_output(ctx, 0);
-    int axis;
-    dnnx_status status = softmax_axis(ctx, x->rank, &axis);
-    if (status)
-        return status;
     softmax_shape v;
-    softmax_view(ctx, x, axis, &v);
-    size_t count = tensor_count(x);
-    if (count == 0)
-        return DNNX_OK;
+    dnnx_status status = softmax_view(ctx, x, &v);
+    if (status || tensor_count(x) == 0)
+        return status;
     memset(y->data, 0, tensor_bytes(y));
     for (size_t r = 0; r < v.rows; r++) {
         for (size_t s = 0; s < v.inner; s++) {

@@ -23,11 +23,11 @@ static dnnx_status optimizer_check(op_ctx *ctx, optimizer opt, int *count)
     static const dnnx_dtype float_types[] = {DNNX_DTYPE_FLOAT, DNNX_DTYPE_DOUBLE, DNNX_DTYPE_UNDEFINED};
     static const dnnx_dtype count_types[] = {DNNX_DTYPE_INT64, DNNX_DTYPE_UNDEFINED};
     int groups = groups_of(opt), tensors = ctx->n_inputs - 2;
-    static const char *const group_names[] = {[OPT_ADAGRAD] = "X, G, H", [OPT_ADAM] = "X, G, V, H",
-                                              [OPT_MOMENTUM] = "X, G, V"};
+    static const char *const group_names[] = {
+        [OPT_ADAGRAD] = "X, G, H", [OPT_ADAM] = "X, G, V, H", [OPT_MOMENTUM] = "X, G, V"};
     if (tensors < groups || tensors % groups)
         return op_fail(ctx, DNNX_ERR_INVALID_MODEL,
-                       "after R and T the inputs must be %d groups of equal size (%s), not %d tensors", groups,
+                       "after R and T the inputs must be %d lists of equal length (%s), not %d tensors", groups,
                        group_names[opt], tensors);
     int n = tensors / groups;
     if (ctx->n_outputs > (groups - 1) * n)
@@ -128,9 +128,10 @@ static dnnx_status params_read(op_ctx *ctx, optimizer opt, optimizer_params *p)
     return DNNX_OK;
 }
 
-/* Element e of input i, or of output o when present. */
+/* Element e of input i. */
 static double in_at(const op_ctx *ctx, int i, size_t e) { return tensor_get_f64(op_input(ctx, i), e); }
 
+/* Sets element e of output o unless the output is omitted. */
 static void out_set(const op_ctx *ctx, int o, size_t e, double v)
 {
     dnnx_tensor *t = op_output(ctx, o);

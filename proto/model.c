@@ -7,10 +7,10 @@
 #include "proto/proto.h"
 #include "proto_internal.h"
 
-/* IR versions dnnx reads: 3 (ONNX 1.0, opset imports) up to 11 (ONNX 1.18). Element types
+/* IR versions dnnx reads: 3 (ONNX 1.0, opset imports) up to 12 (ONNX 1.19). Element types
  * added by newer IRs are rejected where they are used, with their name. */
 #define IR_VERSION_MIN 3
-#define IR_VERSION_MAX 11
+#define IR_VERSION_MAX 12
 
 static const proto_limits default_limits = {.max_file_bytes = PROTO_MAX_MESSAGE_BYTES};
 

@@ -17,147 +17,12 @@
 #include "graph/op.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
+#include "support/op_harness.h"
 
-#define MAX_IO 4
-#define MAX_ATTRS 10
 #define SP 3 /* spatial rank the naive loops handle */
 
-/* One node with its inputs, outputs and attributes, bound to the registry's schema. */
-typedef struct harness {
-    graph *g;
-    graph_node node;
-    graph_attr attrs[MAX_ATTRS];
-    int64_t ints[MAX_ATTRS][2 * SP + 2];
-    dnnx_tensor inputs[MAX_IO], outputs[MAX_IO];
-    const dnnx_tensor *input_ptrs[MAX_IO];
-    dnnx_tensor *output_ptrs[MAX_IO];
-    op_ctx ctx;
-} harness;
-
-static harness *h_new(const char *op_type, int opset, int n_inputs, int n_outputs)
-{
-    harness *h = calloc(1, sizeof *h);
-    assert_non_null(h);
-    h->g = graph_create();
-    assert_non_null(h->g);
-    h->node.name = "n";
-    h->node.op_type = (char *)op_type;
-    h->node.domain = "";
-    h->node.attrs = h->attrs;
-    h->node.opset = opset;
-    h->node.schema = op_registry_find(ops_registry(), "", op_type, opset);
-    assert_non_null(h->node.schema);
-    for (int i = 0; i < n_outputs; i++)
-        h->output_ptrs[i] = &h->outputs[i];
-    h->ctx.node = &h->node;
-    h->ctx.graph = h->g;
-    h->ctx.opset = opset;
-    h->ctx.n_inputs = n_inputs;
-    h->ctx.inputs = h->input_ptrs;
-    h->ctx.n_outputs = n_outputs;
-    h->ctx.outputs = h->output_ptrs;
-    return h;
-}
-
-static void h_free(harness *h)
-{
-    for (int i = 0; i < MAX_IO; i++)
-        tensor_clear(&h->outputs[i]);
-    graph_free(h->g);
-    free(h);
-}
-
-static graph_attr *h_attr(harness *h, const char *name, graph_attr_type type)
-{
-    assert_true(h->node.n_attrs < MAX_ATTRS);
-    graph_attr *a = &h->attrs[h->node.n_attrs++];
-    a->name = (char *)name;
-    a->type = type;
-    return a;
-}
-
-static void h_int(harness *h, const char *name, int64_t value) { h_attr(h, name, ATTR_INT)->i = value; }
-
-static void h_ints(harness *h, const char *name, size_t count, const int64_t *values)
-{
-    assert_true(count <= 2 * SP + 2);
-    int slot = h->node.n_attrs;
-    graph_attr *a = h_attr(h, name, ATTR_INTS);
-    memcpy(h->ints[slot], values, count * sizeof *values);
-    a->ints = h->ints[slot];
-    a->count = count;
-}
-
-static void h_string(harness *h, const char *name, const char *value)
-{
-    graph_attr *a = h_attr(h, name, ATTR_STRING);
-    a->s = (char *)value;
-    a->s_len = strlen(value);
-}
-
-/* Input i over caller memory (data may be NULL: shape only). */
-static void h_input(harness *h, int i, dnnx_dtype dtype, int rank, const int64_t *dims, const void *data)
-{
-    tensor_init_shape(&h->inputs[i], dtype, rank, dims);
-    h->inputs[i].data = (void *)data;
-    h->input_ptrs[i] = &h->inputs[i];
-}
-
-static dnnx_status h_infer(harness *h, bool concrete)
-{
-    h->ctx.concrete = concrete;
-    h->ctx.status = DNNX_OK;
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    return status ? status : h->ctx.status;
-}
-
-/* Run-time inference, output allocation and the reference kernel. */
-static dnnx_status h_run(harness *h)
-{
-    dnnx_status status = h_infer(h, true);
-    if (status)
-        return status;
-    for (int i = 0; i < h->ctx.n_outputs; i++)
-        if (h->output_ptrs[i])
-            assert_int_equal(tensor_alloc_data(&h->outputs[i]), DNNX_OK);
-    return h->node.schema->run(&h->ctx);
-}
-
-static void assert_dims(const dnnx_tensor *t, int rank, const int64_t *dims)
-{
-    assert_int_equal(t->rank, rank);
-    for (int d = 0; d < rank; d++)
-        if (t->dims[d] != dims[d])
-            fail_msg("dim %d is %lld, expected %lld", d, (long long)t->dims[d], (long long)dims[d]);
-}
-
-static void assert_close(const float *actual, const float *expected, size_t n, float tolerance)
-{
-    for (size_t i = 0; i < n; i++)
-        if (fabsf(actual[i] - expected[i]) > tolerance * (1.0f + fabsf(expected[i])))
-            fail_msg("element %zu: %g, expected %g", i, (double)actual[i], (double)expected[i]);
-}
-
-static void assert_error(dnnx_status status, dnnx_status expected, const char *fragment)
-{
-    assert_int_equal(status, expected);
-    if (!strstr(dnnx_last_error(), fragment))
-        fail_msg("message '%s' lacks '%s'", dnnx_last_error(), fragment);
-}
-
+/* The state of random_floats in this file. */
 static uint32_t rng_state = 2024;
-
-/* Deterministic values in [-1, 1). */
-static float *random_floats(size_t n)
-{
-    float *v = malloc((n ? n : 1) * sizeof *v);
-    assert_non_null(v);
-    for (size_t i = 0; i < n; i++) {
-        rng_state = rng_state * 1664525u + 1013904223u;
-        v[i] = (float)(rng_state >> 8) / (float)(1u << 24) * 2.0f - 1.0f;
-    }
-    return v;
-}
 
 /* A convolution problem; unused spatial dims are 1 so the naive loops are always 3-D. */
 typedef struct conv_case {
@@ -267,22 +132,23 @@ static void check_conv(conv_case c, bool transpose, bool bias)
         pads[d] = c.pad_begin[d];
         pads[rank + d] = c.pad_end[d];
     }
-    float *x = random_floats((size_t)product(x_dims, 2 + rank)), *w = random_floats((size_t)product(w_dims, 2 + rank));
-    float *b = bias ? random_floats((size_t)c.m) : NULL;
-    harness *h = h_new(transpose ? "ConvTranspose" : "Conv", 11, bias ? 3 : 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2 + rank, x_dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2 + rank, w_dims, w);
+    float *x = random_floats(&rng_state, (size_t)product(x_dims, 2 + rank)),
+          *w = random_floats(&rng_state, (size_t)product(w_dims, 2 + rank));
+    float *b = bias ? random_floats(&rng_state, (size_t)c.m) : NULL;
+    harness *h = harness_new(transpose ? "ConvTranspose" : "Conv", 11, bias ? 3 : 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2 + rank, x_dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2 + rank, w_dims, w);
     if (bias)
-        h_input(h, 2, DNNX_DTYPE_FLOAT, 1, b_dims, b);
-    h_ints(h, "strides", (size_t)rank, c.stride);
-    h_ints(h, "dilations", (size_t)rank, c.dilation);
-    h_ints(h, "pads", 2 * (size_t)rank, pads);
-    h_int(h, "group", c.group);
+        harness_input(h, 2, DNNX_DTYPE_FLOAT, 1, b_dims, b);
+    harness_attr_ints(h, "strides", c.stride, (size_t)rank);
+    harness_attr_ints(h, "dilations", c.dilation, (size_t)rank);
+    harness_attr_ints(h, "pads", pads, 2 * (size_t)rank);
+    harness_attr_int(h, "group", c.group);
     if (transpose)
-        h_ints(h, "output_padding", (size_t)rank, c.out_padding);
+        harness_attr_ints(h, "output_padding", c.out_padding, (size_t)rank);
     else
-        h_ints(h, "kernel_shape", (size_t)rank, c.kernel);
-    dnnx_status status = h_run(h);
+        harness_attr_ints(h, "kernel_shape", c.kernel, (size_t)rank);
+    dnnx_status status = harness_run(h);
     if (status)
         fail_msg("%s", dnnx_last_error());
     int64_t y_dims[2 + SP] = {c.n, c.m};
@@ -307,7 +173,7 @@ static void check_conv(conv_case c, bool transpose, bool bias)
     assert_dims(&h->outputs[0], 2 + rank, y_dims);
     assert_int_equal(tensor_count(&h->outputs[0]), y_count);
     assert_close(h->outputs[0].data, ref, y_count, 1e-4f);
-    h_free(h);
+    harness_free(h);
     free(x);
     free(w);
     free(b);
@@ -351,13 +217,13 @@ static void test_conv_auto_pad(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         int64_t in = cases[k].in;
         int64_t x_dims[3] = {1, 2, in}, w_dims[3] = {3, 2, 3}, stride[1] = {2};
-        float *x = random_floats((size_t)(2 * in)), *w = random_floats(18);
-        harness *h = h_new("Conv", 11, 2, 1);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, x);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 3, w_dims, w);
-        h_ints(h, "strides", 1, stride);
-        h_string(h, "auto_pad", cases[k].mode);
-        assert_int_equal(h_run(h), DNNX_OK);
+        float *x = random_floats(&rng_state, (size_t)(2 * in)), *w = random_floats(&rng_state, 18);
+        harness *h = harness_new("Conv", 11, 2, 1);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, x);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, w_dims, w);
+        harness_attr_ints(h, "strides", stride, 1);
+        harness_attr_string(h, "auto_pad", cases[k].mode);
+        assert_int_equal(harness_run(h), DNNX_OK);
         conv_case c = {1, 1, 2, 3, 1, {in}, {3}, {2}, {1}, {cases[k].pad_begin}, {cases[k].pad_end}, {0}, {0}};
         float ref[3 * 8];
         naive_conv(&c, x, w, NULL, ref);
@@ -366,7 +232,7 @@ static void test_conv_auto_pad(void **state)
         if (strcmp(cases[k].mode, "VALID"))
             assert_int_equal(c.out[0], (in + 1) / 2);
         assert_close(h->outputs[0].data, ref, (size_t)(3 * c.out[0]), 1e-5f);
-        h_free(h);
+        harness_free(h);
         free(x);
         free(w);
     }
@@ -378,17 +244,17 @@ static void test_conv_transpose_output_shape(void **state)
     (void)state;
     static const float x[4] = {1, 2, 3, 4}, w[2] = {1, 10};
     int64_t x_dims[3] = {1, 1, 4}, w_dims[3] = {1, 1, 2}, stride[1] = {2}, shape[1] = {9};
-    harness *h = h_new("ConvTranspose", 11, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 3, w_dims, w);
-    h_ints(h, "strides", 1, stride);
-    h_ints(h, "output_shape", 1, shape);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("ConvTranspose", 11, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, w_dims, w);
+    harness_attr_ints(h, "strides", stride, 1);
+    harness_attr_ints(h, "output_shape", shape, 1);
+    assert_int_equal(harness_run(h), DNNX_OK);
     int64_t y_dims[3] = {1, 1, 9};
     assert_dims(&h->outputs[0], 3, y_dims);
     static const float expect[9] = {1, 10, 2, 20, 3, 30, 4, 40, 0};
     assert_close(h->outputs[0].data, expect, 9, 1e-6f);
-    h_free(h);
+    harness_free(h);
 }
 
 typedef struct attr_case {
@@ -416,82 +282,83 @@ static void test_conv_attribute_checks(void **state)
     };
     int64_t x_dims[4] = {1, 6, 10, 10}, w_dims[4] = {4, 6, 3, 3};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        harness *h = h_new("Conv", 11, 2, 1);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
-        h_ints(h, cases[k].name, cases[k].count, cases[k].values);
-        assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, cases[k].fragment);
-        h_free(h);
+        harness *h = harness_new("Conv", 11, 2, 1);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
+        harness_attr_ints(h, cases[k].name, cases[k].values, cases[k].count);
+        assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, cases[k].fragment);
+        harness_free(h);
     }
 
-    harness *h = h_new("Conv", 11, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
-    h_int(h, "group", 4);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "group 4 does not divide the 6 input channels");
+    harness *h = harness_new("Conv", 11, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
+    harness_attr_int(h, "group", 4);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "group 4 does not divide the 6 input channels");
     h->attrs[0].i = 0;
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "group must be >= 1, not 0");
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "group must be >= 1, not 0");
     h->attrs[0].i = 2;
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL,
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL,
                  "W has 6 input channels per group and group is 2, but X has 6 channels");
     h->attrs[0].i = 1;
     int64_t w_bad[4] = {4, 5, 3, 3};
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_bad, NULL);
-    assert_error(h_infer(h, true), DNNX_ERR_INVALID_ARGUMENT,
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_bad, NULL);
+    assert_error(harness_infer(h, true), DNNX_ERR_INVALID_ARGUMENT,
                  "W has 5 input channels per group and group is 1, but X has 6 channels");
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
     int64_t b_dims[1] = {5};
-    h_input(h, 2, DNNX_DTYPE_FLOAT, 1, b_dims, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "B has 5 elements but there are 4 output channels");
+    harness_input(h, 2, DNNX_DTYPE_FLOAT, 1, b_dims, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "B has 5 elements but there are 4 output channels");
     h->input_ptrs[2] = NULL;
     int64_t x_small[4] = {1, 6, 2, 10};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_small, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL,
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_small, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL,
                  "kernel extent 3 is larger than the padded input size 2 on spatial axis 0");
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_string(h, "auto_pad", "SAME");
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "auto_pad 'SAME' is not NOTSET");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_attr_string(h, "auto_pad", "SAME");
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "auto_pad 'SAME' is not NOTSET");
+    harness_free(h);
 
     /* Declared sizes (load time, no data) whose output would overflow int64. */
-    h = h_new("Conv", 11, 2, 1);
+    h = harness_new("Conv", 11, 2, 1);
     int64_t x_huge[4] = {1, 6, INT64_MAX - 1, 10}, pads[4] = {2, 0, 2, 0};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_huge, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
-    h_ints(h, "pads", 4, pads);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "output size on spatial axis 0 overflows");
-    h_free(h);
-    h = h_new("ConvTranspose", 11, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_huge, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
+    harness_attr_ints(h, "pads", pads, 4);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "output size on spatial axis 0 overflows");
+    harness_free(h);
+    h = harness_new("ConvTranspose", 11, 2, 1);
     int64_t x_long[4] = {1, 6, (int64_t)1 << 40, 10}, w_t[4] = {6, 2, 3, 3}, big_strides[2] = {(int64_t)1 << 30, 1};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_long, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_t, NULL);
-    h_ints(h, "strides", 2, big_strides);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "output size on spatial axis 0 overflows");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_long, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_t, NULL);
+    harness_attr_ints(h, "strides", big_strides, 2);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "output size on spatial axis 0 overflows");
+    harness_free(h);
 
-    h = h_new("Conv", 11, 2, 1);
+    h = harness_new("Conv", 11, 2, 1);
     int64_t w3[3] = {4, 6, 3};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 3, w3, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "W has rank 3 but X has rank 4");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, w3, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "W has rank 3 but X has rank 4");
+    harness_free(h);
 
-    h = h_new("ConvTranspose", 11, 2, 1);
+    h = harness_new("ConvTranspose", 11, 2, 1);
     int64_t wt[4] = {6, 2, 3, 3}, strides[2] = {2, 2}, out_pad[2] = {2, 0};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, wt, NULL);
-    h_ints(h, "strides", 2, strides);
-    h_ints(h, "output_padding", 2, out_pad);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "output_padding 2 on spatial axis 0 must be less than");
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, wt, NULL);
+    harness_attr_ints(h, "strides", strides, 2);
+    harness_attr_ints(h, "output_padding", out_pad, 2);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL,
+                 "output_padding 2 on spatial axis 0 must be less than");
     h->attrs[1].ints[0] = 1;
-    h_int(h, "group", 3);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_attr_int(h, "group", 3);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t y_dims[4] = {1, 6, 22, 21};
     assert_dims(&h->outputs[0], 4, y_dims);
     int64_t wt_bad[4] = {5, 2, 3, 3};
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, wt_bad, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "W has 5 input channels but X has 6");
-    h_free(h);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, wt_bad, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "W has 5 input channels but X has 6");
+    harness_free(h);
 }
 
 /* [batch, 3, H, 224] * [16, 3, 3, 3] stride 2 pad 1 -> [batch, 16, ?, 112]; W's symbolic
@@ -499,39 +366,39 @@ static void test_conv_attribute_checks(void **state)
 static void test_conv_symbolic_shapes(void **state)
 {
     (void)state;
-    harness *h = h_new("Conv", 11, 2, 1);
+    harness *h = harness_new("Conv", 11, 2, 1);
     int64_t batch = graph_symbol(h->g, "batch"), height = graph_symbol(h->g, "height");
     int64_t x_dims[4] = {batch, 3, height, 224}, w_dims[4] = {16, 3, 3, 3};
     int64_t strides[2] = {2, 2}, pads[4] = {1, 1, 1, 1};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
-    h_ints(h, "strides", 2, strides);
-    h_ints(h, "pads", 4, pads);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w_dims, NULL);
+    harness_attr_ints(h, "strides", strides, 2);
+    harness_attr_ints(h, "pads", pads, 4);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t y_dims[4] = {batch, 16, DIM_UNKNOWN, 112};
     assert_dims(&h->outputs[0], 4, y_dims);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_FLOAT);
 
     int64_t x2[4] = {batch, DIM_UNKNOWN, 32, 32}, w2[4] = {DIM_UNKNOWN, 3, 3, 3};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x2, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, w2, NULL);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x2, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, w2, NULL);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t y2[4] = {batch, DIM_UNKNOWN, 16, 16};
     assert_dims(&h->outputs[0], 4, y2);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("MaxPool", 12, 1, 2);
+    h = harness_new("MaxPool", 12, 1, 2);
     int64_t kernel[2] = {3, 3};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_ints(h, "kernel_shape", 2, kernel);
-    h_ints(h, "strides", 2, strides);
-    h_string(h, "auto_pad", "SAME_UPPER");
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_attr_ints(h, "kernel_shape", kernel, 2);
+    harness_attr_ints(h, "strides", strides, 2);
+    harness_attr_string(h, "auto_pad", "SAME_UPPER");
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t p_dims[4] = {batch, 3, DIM_UNKNOWN, 112};
     assert_dims(&h->outputs[0], 4, p_dims);
     assert_dims(&h->outputs[1], 4, p_dims);
     assert_int_equal(h->outputs[1].dtype, DNNX_DTYPE_INT64);
-    h_free(h);
+    harness_free(h);
 }
 
 typedef struct pool_case {
@@ -604,21 +471,21 @@ static void check_pool(const pool_case *c, int kind, int storage_order)
     int64_t x_dims[4] = {2, 3, c->in[0], c->in[1]},
             pads[4] = {c->pad_begin[0], c->pad_begin[1], c->pad_end[0], c->pad_end[1]};
     size_t x_count = (size_t)(planes * c->in[0] * c->in[1]);
-    float *x = random_floats(x_count);
-    harness *h = h_new(types[kind], kind == 3 ? 18 : 19, 1, kind == 0 ? 2 : 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, x);
-    h_ints(h, "kernel_shape", 2, c->kernel);
-    h_ints(h, "strides", 2, c->stride);
-    h_ints(h, "dilations", 2, c->dilation);
-    h_ints(h, "pads", 4, pads);
-    h_int(h, "ceil_mode", c->ceil_mode);
+    float *x = random_floats(&rng_state, x_count);
+    harness *h = harness_new(types[kind], kind == 3 ? 18 : 19, 1, kind == 0 ? 2 : 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, x);
+    harness_attr_ints(h, "kernel_shape", c->kernel, 2);
+    harness_attr_ints(h, "strides", c->stride, 2);
+    harness_attr_ints(h, "dilations", c->dilation, 2);
+    harness_attr_ints(h, "pads", pads, 4);
+    harness_attr_int(h, "ceil_mode", c->ceil_mode);
     if (kind == 0)
-        h_int(h, "storage_order", storage_order);
+        harness_attr_int(h, "storage_order", storage_order);
     if (kind == 2)
-        h_int(h, "count_include_pad", 1);
+        harness_attr_int(h, "count_include_pad", 1);
     if (kind == 3)
-        h_int(h, "p", 3);
-    dnnx_status status = h_run(h);
+        harness_attr_int(h, "p", 3);
+    dnnx_status status = harness_run(h);
     if (status)
         fail_msg("%s", dnnx_last_error());
     int64_t y_dims[4] = {2, 3, pool_out(c, 0), pool_out(c, 1)};
@@ -634,7 +501,7 @@ static void check_pool(const pool_case *c, int kind, int storage_order)
         for (size_t i = 0; i < y_count; i++)
             assert_int_equal(indices[i], expect[i]);
     }
-    h_free(h);
+    harness_free(h);
     free(x);
     free(ref);
     free(rows);
@@ -666,18 +533,18 @@ static void test_pool_ceil_mode_shapes(void **state)
         int64_t out;
     } cases[] = {{6, 3, 2, 0, 0, 2}, {6, 3, 2, 0, 1, 3}, {5, 2, 2, 1, 1, 3}, {5, 2, 2, 1, 0, 3}, {4, 2, 2, 0, 1, 2}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        harness *h = h_new("MaxPool", 12, 1, 1);
+        harness *h = harness_new("MaxPool", 12, 1, 1);
         int64_t x_dims[3] = {1, 1, cases[k].in}, kernel[1] = {cases[k].kernel}, stride[1] = {cases[k].stride};
         int64_t pads[2] = {cases[k].pad, cases[k].pad};
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, NULL);
-        h_ints(h, "kernel_shape", 1, kernel);
-        h_ints(h, "strides", 1, stride);
-        h_ints(h, "pads", 2, pads);
-        h_int(h, "ceil_mode", cases[k].ceil);
-        assert_int_equal(h_infer(h, false), DNNX_OK);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, NULL);
+        harness_attr_ints(h, "kernel_shape", kernel, 1);
+        harness_attr_ints(h, "strides", stride, 1);
+        harness_attr_ints(h, "pads", pads, 2);
+        harness_attr_int(h, "ceil_mode", cases[k].ceil);
+        assert_int_equal(harness_infer(h, false), DNNX_OK);
         if (h->outputs[0].dims[2] != cases[k].out)
             fail_msg("case %zu: %lld, expected %lld", k, (long long)h->outputs[0].dims[2], (long long)cases[k].out);
-        h_free(h);
+        harness_free(h);
     }
 }
 
@@ -693,12 +560,12 @@ static void test_global_pools(void **state)
                  {"GlobalMaxPool", {3, 5, 2, -1}},
                  {"GlobalLpPool", {sqrtf(14), sqrtf(77), 2, sqrtf(3)}}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        harness *h = h_new(cases[k].op, 2, 1, 1);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, x);
-        assert_int_equal(h_run(h), DNNX_OK);
+        harness *h = harness_new(cases[k].op, 2, 1, 1);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, x);
+        assert_int_equal(harness_run(h), DNNX_OK);
         assert_dims(&h->outputs[0], 4, y_dims);
         assert_close(h->outputs[0].data, cases[k].expect, 4, 1e-6f);
-        h_free(h);
+        harness_free(h);
     }
 }
 
@@ -706,41 +573,42 @@ static void test_pool_checks(void **state)
 {
     (void)state;
     int64_t x_dims[4] = {1, 1, 5, 5}, kernel[2] = {2, 2}, kernel1[1] = {2};
-    harness *h = h_new("MaxPool", 12, 1, 2);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "attribute 'kernel_shape' is required");
-    h_ints(h, "kernel_shape", 1, kernel1);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "attribute 'kernel_shape' has 1 values, expected 2");
+    harness *h = harness_new("MaxPool", 12, 1, 2);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "attribute 'kernel_shape' is required");
+    harness_attr_ints(h, "kernel_shape", kernel1, 1);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "attribute 'kernel_shape' has 1 values, expected 2");
     h->attrs[0].ints[0] = 2;
     h->attrs[0].ints[1] = 2;
     h->attrs[0].count = 2;
-    h_int(h, "storage_order", 2);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "storage_order must be 0 or 1, not 2");
-    h_free(h);
+    harness_attr_int(h, "storage_order", 2);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "storage_order must be 0 or 1, not 2");
+    harness_free(h);
 
-    h = h_new("AveragePool", 11, 1, 1);
+    h = harness_new("AveragePool", 11, 1, 1);
     int64_t big[2] = {6, 6}, zero_stride[2] = {1, 0};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_ints(h, "kernel_shape", 2, big);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "kernel extent 6 is larger than the padded input size 5");
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_attr_ints(h, "kernel_shape", big, 2);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL,
+                 "kernel extent 6 is larger than the padded input size 5");
     h->attrs[0].ints[0] = h->attrs[0].ints[1] = 2;
-    h_ints(h, "strides", 2, zero_stride);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "attribute 'strides' has 0 on spatial axis 1");
-    h_free(h);
+    harness_attr_ints(h, "strides", zero_stride, 2);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "attribute 'strides' has 0 on spatial axis 1");
+    harness_free(h);
 
-    h = h_new("LpPool", 18, 1, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
-    h_ints(h, "kernel_shape", 2, kernel);
-    h_int(h, "p", 0);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "p must be >= 1, not 0");
-    h_free(h);
+    h = harness_new("LpPool", 18, 1, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, x_dims, NULL);
+    harness_attr_ints(h, "kernel_shape", kernel, 2);
+    harness_attr_int(h, "p", 0);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "p must be >= 1, not 0");
+    harness_free(h);
 
-    h = h_new("MaxPool", 12, 1, 1);
+    h = harness_new("MaxPool", 12, 1, 1);
     int64_t x2[2] = {1, 5};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, x2, NULL);
-    h_ints(h, "kernel_shape", 2, kernel);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "X must have rank >= 3");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, x2, NULL);
+    harness_attr_ints(h, "kernel_shape", kernel, 2);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "X must have rank >= 3");
+    harness_free(h);
 
     assert_int_equal(op_registry_find(ops_registry(), "", "MaxPool", 23)->since_version, 22);
     assert_int_equal(op_registry_find(ops_registry(), "", "AveragePool", 18)->since_version, 11);
@@ -755,12 +623,12 @@ static void test_max_unpool(void **state)
     static const float x[4] = {5, 6, 7, 8};
     int64_t indices[4] = {5, 7, 13, 15};
     int64_t dims[4] = {1, 1, 2, 2}, kernel[2] = {2, 2}, strides[2] = {2, 2};
-    harness *h = h_new("MaxUnpool", 11, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, dims, x);
-    h_input(h, 1, DNNX_DTYPE_INT64, 4, dims, indices);
-    h_ints(h, "kernel_shape", 2, kernel);
-    h_ints(h, "strides", 2, strides);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("MaxUnpool", 11, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_INT64, 4, dims, indices);
+    harness_attr_ints(h, "kernel_shape", kernel, 2);
+    harness_attr_ints(h, "strides", strides, 2);
+    assert_int_equal(harness_run(h), DNNX_OK);
     int64_t y_dims[4] = {1, 1, 4, 4};
     assert_dims(&h->outputs[0], 4, y_dims);
     const float *y = h->outputs[0].data;
@@ -769,8 +637,8 @@ static void test_max_unpool(void **state)
     assert_float_equal(y[0], 0, 0);
     tensor_clear(&h->outputs[0]);
     indices[2] = 16;
-    assert_error(h_run(h), DNNX_ERR_RUNTIME, "index 16 at position 2 is outside the 16 unpooled elements");
-    h_free(h);
+    assert_error(harness_run(h), DNNX_ERR_RUNTIME, "index 16 at position 2 is outside the 16 unpooled elements");
+    harness_free(h);
 }
 
 int main(void)

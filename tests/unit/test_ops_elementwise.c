@@ -17,6 +17,7 @@
 #include "graph/op.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
+#include "support/op_harness.h"
 
 static const op_schema *const family_tables[] = {ops_elementwise_schemas, ops_activation_schemas, ops_cast_schemas};
 static const size_t *const family_sizes[] = {&ops_elementwise_count, &ops_activation_count, &ops_cast_count};
@@ -88,55 +89,35 @@ static graph_attr attr_string(const char *name, const char *value)
     return a;
 }
 
-/* Binds a node of op_type at opset and describes it in *node / *ctx. */
-static void make_ctx(const char *op_type, int opset, graph_attr *attrs, int n_attrs, const dnnx_tensor **inputs,
-                     int n_inputs, dnnx_tensor **outputs, bool concrete, graph_node *node, op_ctx *ctx)
+/* A harness for op_type over the caller's inputs (NULL = omitted) and attributes; the symbols
+ * of these tests are test_graph's. */
+static harness *harness_over(const char *op_type, int opset, const graph_attr *attrs, int n_attrs,
+                             const dnnx_tensor **inputs, int n_inputs)
 {
-    memset(node, 0, sizeof *node);
-    node->name = (char *)"test_node";
-    node->op_type = (char *)op_type;
-    node->domain = (char *)"";
-    node->attrs = attrs;
-    node->n_attrs = n_attrs;
-    node->n_inputs = n_inputs;
-    node->n_outputs = 1;
-    node->opset = opset;
-    node->schema = op_registry_find(&registry, "", op_type, opset);
-    assert_non_null(node->schema);
-    memset(ctx, 0, sizeof *ctx);
-    ctx->node = node;
-    ctx->graph = test_graph;
-    ctx->opset = opset;
-    ctx->n_inputs = n_inputs;
-    ctx->inputs = inputs;
-    ctx->n_outputs = 1;
-    ctx->outputs = outputs;
-    ctx->concrete = concrete;
+    harness *h = harness_new(op_type, opset, n_inputs, 1);
+    h->ctx.graph = test_graph;
+    for (int k = 0; k < n_attrs; k++)
+        *harness_attr(h, attrs[k].name, attrs[k].type) = attrs[k];
+    for (int k = 0; k < n_inputs; k++)
+        h->input_ptrs[k] = inputs[k];
+    return h;
 }
 
 /* Runs infer (concrete) then run on a fresh output, as the executor does. On success *out
  * receives the output, which the caller frees. */
-static dnnx_status run_op_attrs(const char *op_type, int opset, graph_attr *attrs, int n_attrs,
+static dnnx_status run_op_attrs(const char *op_type, int opset, const graph_attr *attrs, int n_attrs,
                                 const dnnx_tensor **inputs, int n_inputs, dnnx_tensor **out)
 {
-    graph_node node;
-    op_ctx ctx;
-    dnnx_tensor *output = calloc(1, sizeof *output);
-    assert_non_null(output);
-    make_ctx(op_type, opset, attrs, n_attrs, inputs, n_inputs, &output, true, &node, &ctx);
-    dnnx_status status = node.schema->infer(&ctx);
-    if (!status)
-        status = ctx.status;
-    if (!status)
-        status = tensor_alloc_data(output);
-    if (!status)
-        status = node.schema->run(&ctx);
-    if (status) {
-        free_tensor(output);
-        return status;
+    harness *h = harness_over(op_type, opset, attrs, n_attrs, inputs, n_inputs);
+    dnnx_status status = harness_run(h);
+    if (!status) {
+        *out = calloc(1, sizeof **out);
+        assert_non_null(*out);
+        **out = h->outputs[0];
+        memset(&h->outputs[0], 0, sizeof h->outputs[0]);
     }
-    *out = output;
-    return DNNX_OK;
+    harness_free(h);
+    return status;
 }
 
 static dnnx_status run_op(const char *op_type, int opset, const dnnx_tensor **inputs, int n_inputs, dnnx_tensor **out)
@@ -147,12 +128,11 @@ static dnnx_status run_op(const char *op_type, int opset, const dnnx_tensor **in
 /* Runs load-time inference only (symbolic dims allowed) into *out. */
 static dnnx_status infer_op(const char *op_type, int opset, const dnnx_tensor **inputs, int n_inputs, dnnx_tensor *out)
 {
-    graph_node node;
-    op_ctx ctx;
-    memset(out, 0, sizeof *out);
-    make_ctx(op_type, opset, NULL, 0, inputs, n_inputs, &out, false, &node, &ctx);
-    dnnx_status status = node.schema->infer(&ctx);
-    return status ? status : ctx.status;
+    harness *h = harness_over(op_type, opset, NULL, 0, inputs, n_inputs);
+    dnnx_status status = harness_infer(h, false);
+    *out = h->outputs[0];
+    harness_free(h);
+    return status;
 }
 
 static void assert_error_contains(const char *needle)
@@ -425,7 +405,7 @@ static void test_int_division(void **state)
     ((int32_t *)y->data)[5] = 0;
     assert_int_equal(run_op("Div", 14, inputs, 2, &out), DNNX_ERR_RUNTIME);
     assert_error_contains("division by zero");
-    assert_error_contains("test_node");
+    assert_error_contains("node 'n'");
     assert_int_equal(run_op("Mod", 13, inputs, 2, &out), DNNX_ERR_RUNTIME);
     assert_int_equal(run_op_attrs("Mod", 13, &fmod, 1, inputs, 2, &out), DNNX_ERR_RUNTIME);
     free_tensor(x);
@@ -1047,16 +1027,11 @@ static void test_cast(void **state)
     assert_error_contains("'to'");
     free_tensor(b);
 
-    dnnx_tensor text, info;
-    tensor_init_shape(&text, DNNX_DTYPE_STRING, 1, (int64_t[]){2});
-    const dnnx_tensor *text_inputs[] = {&text};
-    graph_node node;
-    op_ctx ctx;
-    graph_attr to = attr_int("to", DNNX_DTYPE_FLOAT);
-    dnnx_tensor *info_ptr = &info;
-    memset(&info, 0, sizeof info);
-    make_ctx("Cast", 13, &to, 1, text_inputs, 1, &info_ptr, false, &node, &ctx);
-    assert_int_equal(node.schema->infer(&ctx), DNNX_ERR_UNSUPPORTED);
+    harness *text = harness_new("Cast", 13, 1, 1);
+    harness_attr_int(text, "to", DNNX_DTYPE_FLOAT);
+    harness_input(text, 0, DNNX_DTYPE_STRING, 1, (int64_t[]){2}, NULL);
+    assert_int_equal(harness_infer(text, false), DNNX_ERR_UNSUPPORTED);
+    harness_free(text);
 }
 
 /* Every op the family registers resolves for every opset from its first to 23. */

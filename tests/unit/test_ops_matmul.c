@@ -17,135 +17,10 @@
 #include "graph/op.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
+#include "support/op_harness.h"
 
-#define MAX_IO 9
-#define MAX_ATTRS 6
-
-/* One node with its inputs, outputs and attributes, bound to the registry's schema. */
-typedef struct harness {
-    graph *g;
-    graph_node node;
-    graph_attr attrs[MAX_ATTRS];
-    dnnx_tensor inputs[MAX_IO], outputs[MAX_IO];
-    const dnnx_tensor *input_ptrs[MAX_IO];
-    dnnx_tensor *output_ptrs[MAX_IO];
-    op_ctx ctx;
-} harness;
-
-static harness *h_new(const char *op_type, int opset, int n_inputs, int n_outputs)
-{
-    harness *h = calloc(1, sizeof *h);
-    assert_non_null(h);
-    h->g = graph_create();
-    assert_non_null(h->g);
-    h->node.name = "n";
-    h->node.op_type = (char *)op_type;
-    h->node.domain = "";
-    h->node.attrs = h->attrs;
-    h->node.opset = opset;
-    h->node.schema = op_registry_find(ops_registry(), "", op_type, opset);
-    assert_non_null(h->node.schema);
-    for (int i = 0; i < n_outputs; i++)
-        h->output_ptrs[i] = &h->outputs[i];
-    h->ctx.node = &h->node;
-    h->ctx.graph = h->g;
-    h->ctx.opset = opset;
-    h->ctx.n_inputs = n_inputs;
-    h->ctx.inputs = h->input_ptrs;
-    h->ctx.n_outputs = n_outputs;
-    h->ctx.outputs = h->output_ptrs;
-    return h;
-}
-
-static void h_free(harness *h)
-{
-    for (int i = 0; i < MAX_IO; i++)
-        tensor_clear(&h->outputs[i]);
-    graph_free(h->g);
-    free(h);
-}
-
-static graph_attr *h_attr(harness *h, const char *name, graph_attr_type type)
-{
-    assert_true(h->node.n_attrs < MAX_ATTRS);
-    graph_attr *a = &h->attrs[h->node.n_attrs++];
-    a->name = (char *)name;
-    a->type = type;
-    return a;
-}
-
-static void h_int(harness *h, const char *name, int64_t value) { h_attr(h, name, ATTR_INT)->i = value; }
-static void h_float(harness *h, const char *name, float value) { h_attr(h, name, ATTR_FLOAT)->f = value; }
-
-static void h_string(harness *h, const char *name, const char *value)
-{
-    graph_attr *a = h_attr(h, name, ATTR_STRING);
-    a->s = (char *)value;
-    a->s_len = strlen(value);
-}
-
-/* Input i over caller memory (data may be NULL: shape only). */
-static void h_input(harness *h, int i, dnnx_dtype dtype, int rank, const int64_t *dims, const void *data)
-{
-    tensor_init_shape(&h->inputs[i], dtype, rank, dims);
-    h->inputs[i].data = (void *)data;
-    h->input_ptrs[i] = &h->inputs[i];
-}
-
-static dnnx_status h_infer(harness *h, bool concrete)
-{
-    h->ctx.concrete = concrete;
-    h->ctx.status = DNNX_OK;
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    return status ? status : h->ctx.status;
-}
-
-/* Run-time inference, output allocation and the reference kernel. */
-static dnnx_status h_run(harness *h)
-{
-    dnnx_status status = h_infer(h, true);
-    if (status)
-        return status;
-    for (int i = 0; i < h->ctx.n_outputs; i++)
-        if (h->output_ptrs[i])
-            assert_int_equal(tensor_alloc_data(&h->outputs[i]), DNNX_OK);
-    return h->node.schema->run(&h->ctx);
-}
-
-static void assert_dims(const dnnx_tensor *t, int rank, const int64_t *dims)
-{
-    assert_int_equal(t->rank, rank);
-    for (int d = 0; d < rank; d++)
-        assert_int_equal(t->dims[d], dims[d]);
-}
-
-static void assert_close(const float *actual, const float *expected, size_t n, float tolerance)
-{
-    for (size_t i = 0; i < n; i++)
-        if (fabsf(actual[i] - expected[i]) > tolerance * (1.0f + fabsf(expected[i])))
-            fail_msg("element %zu: %g, expected %g", i, (double)actual[i], (double)expected[i]);
-}
-
-static void assert_error(dnnx_status status, dnnx_status expected, const char *fragment)
-{
-    assert_int_equal(status, expected);
-    if (!strstr(dnnx_last_error(), fragment))
-        fail_msg("message '%s' lacks '%s'", dnnx_last_error(), fragment);
-}
-
+/* The state of random_floats in this file. */
 static uint32_t rng_state = 12345;
-
-/* Deterministic values in [-1, 1). */
-static float *random_floats(size_t n)
-{
-    float *v = malloc((n ? n : 1) * sizeof *v);
-    assert_non_null(v);
-    for (size_t i = 0; i < n; i++) {
-        rng_state = rng_state * 1664525u + 1013904223u;
-        v[i] = (float)(rng_state >> 8) / (float)(1u << 24) * 2.0f - 1.0f;
-    }
-    return v;
-}
 
 /* Naive [m x k] @ [k x n] in double. */
 static void naive_matmul(const float *a, const float *b, float *c, size_t m, size_t k, size_t n)
@@ -166,16 +41,17 @@ static void test_matmul_blocked_kernel_matches_naive(void **state)
     static const size_t shapes[][3] = {{1, 1, 1}, {3, 5, 7}, {67, 300, 263}, {2, 129, 513}, {5, 0, 4}, {0, 4, 3}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         size_t m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
-        float *a = random_floats(m * k), *b = random_floats(k * n), *ref = random_floats(m * n);
+        float *a = random_floats(&rng_state, m * k), *b = random_floats(&rng_state, k * n),
+              *ref = random_floats(&rng_state, m * n);
         naive_matmul(a, b, ref, m, k, n);
-        harness *h = h_new("MatMul", 13, 2, 1);
+        harness *h = harness_new("MatMul", 13, 2, 1);
         int64_t ad[2] = {(int64_t)m, (int64_t)k}, bd[2] = {(int64_t)k, (int64_t)n}, yd[2] = {(int64_t)m, (int64_t)n};
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad, a);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, b);
-        assert_int_equal(h_run(h), DNNX_OK);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad, a);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, b);
+        assert_int_equal(harness_run(h), DNNX_OK);
         assert_dims(&h->outputs[0], 2, yd);
         assert_close(h->outputs[0].data, ref, m * n, 1e-4f);
-        h_free(h);
+        harness_free(h);
         free(a);
         free(b);
         free(ref);
@@ -186,12 +62,12 @@ static void test_matmul_blocked_kernel_matches_naive(void **state)
 static void test_matmul_broadcasts_batches(void **state)
 {
     (void)state;
-    float *a = random_floats(2 * 1 * 2 * 3), *b = random_floats(3 * 3 * 2);
-    harness *h = h_new("MatMul", 13, 2, 1);
+    float *a = random_floats(&rng_state, 2 * 1 * 2 * 3), *b = random_floats(&rng_state, 3 * 3 * 2);
+    harness *h = harness_new("MatMul", 13, 2, 1);
     int64_t ad[4] = {2, 1, 2, 3}, bd[3] = {3, 3, 2}, yd[4] = {2, 3, 2, 2};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, ad, a);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 3, bd, b);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, ad, a);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, bd, b);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_dims(&h->outputs[0], 4, yd);
     const float *y = h->outputs[0].data;
     for (int i = 0; i < 2; i++)
@@ -200,7 +76,7 @@ static void test_matmul_broadcasts_batches(void **state)
             naive_matmul(a + i * 6, b + j * 6, ref, 2, 3, 2);
             assert_close(y + (i * 3 + j) * 4, ref, 4, 1e-5f);
         }
-    h_free(h);
+    harness_free(h);
     free(a);
     free(b);
 }
@@ -214,62 +90,62 @@ static void test_matmul_one_dimensional_operands(void **state)
                                        -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12};
     int64_t vd[1] = {3}, md[3] = {2, 3, 4};
 
-    harness *h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, vd, v);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, vd, v);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, vd, v);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, vd, v);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].rank, 0);
     assert_float_equal(((float *)h->outputs[0].data)[0], 14.0f, 1e-6);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, vd, v);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 3, md, m);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, vd, v);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, md, m);
+    assert_int_equal(harness_run(h), DNNX_OK);
     int64_t yd[2] = {2, 4};
     assert_dims(&h->outputs[0], 2, yd);
     static const float expect_vm[8] = {38, 44, 50, 56, -38, -44, -50, -56};
     assert_close(h->outputs[0].data, expect_vm, 8, 1e-6f);
-    h_free(h);
+    harness_free(h);
 
     static const float w[4] = {1, 0, -1, 2};
     int64_t wd[1] = {4};
-    h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 3, md, m);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, wd, w);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, md, m);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, wd, w);
+    assert_int_equal(harness_run(h), DNNX_OK);
     int64_t yd2[2] = {2, 3};
     assert_dims(&h->outputs[0], 2, yd2);
     static const float expect_mv[6] = {6, 14, 22, -6, -14, -22};
     assert_close(h->outputs[0].data, expect_mv, 6, 1e-6f);
-    h_free(h);
+    harness_free(h);
 }
 
 static void test_matmul_inner_dim_mismatch_names_both(void **state)
 {
     (void)state;
-    harness *h = h_new("MatMul", 13, 2, 1);
+    harness *h = harness_new("MatMul", 13, 2, 1);
     int64_t ad[3] = {2, 5, 64}, bd[2] = {96, 8};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 3, ad, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "inner dims 64 and 96 do not match");
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, ad, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "inner dims 64 and 96 do not match");
     assert_non_null(strstr(dnnx_last_error(), "node 'n' (MatMul-13)"));
-    assert_error(h_infer(h, true), DNNX_ERR_INVALID_ARGUMENT, "inner dims 64 and 96 do not match");
-    h_free(h);
+    assert_error(harness_infer(h, true), DNNX_ERR_INVALID_ARGUMENT, "inner dims 64 and 96 do not match");
+    harness_free(h);
 
-    h = h_new("MatMul", 13, 2, 1);
+    h = harness_new("MatMul", 13, 2, 1);
     int64_t vd[1] = {3};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, vd, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "inner dims 3 and 96 do not match");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, vd, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "inner dims 3 and 96 do not match");
+    harness_free(h);
 
-    h = h_new("MatMul", 13, 2, 1);
+    h = harness_new("MatMul", 13, 2, 1);
     int64_t a4[4] = {2, 3, 4, 5}, b4[4] = {3, 3, 5, 6};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, a4, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, b4, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "cannot be broadcast");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, a4, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, b4, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "cannot be broadcast");
+    harness_free(h);
 }
 
 /* [batch, seq, 64] @ [64, 128] -> [batch, seq, 128] keeps the symbols; a symbolic inner dim
@@ -277,30 +153,30 @@ static void test_matmul_inner_dim_mismatch_names_both(void **state)
 static void test_matmul_symbolic_shapes(void **state)
 {
     (void)state;
-    harness *h = h_new("MatMul", 13, 2, 1);
+    harness *h = harness_new("MatMul", 13, 2, 1);
     int64_t batch = graph_symbol(h->g, "batch"), seq = graph_symbol(h->g, "seq"), hidden = graph_symbol(h->g, "h");
     int64_t ad[3] = {batch, seq, 64}, bd[2] = {64, 128};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 3, ad, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, ad, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t yd[3] = {batch, seq, 128};
     assert_dims(&h->outputs[0], 3, yd);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_FLOAT);
 
     int64_t ad2[4] = {batch, 12, seq, hidden}, bd2[4] = {1, 12, 64, seq};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 4, ad2, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 4, bd2, NULL);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 4, ad2, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 4, bd2, NULL);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t yd2[4] = {batch, 12, seq, seq};
     assert_dims(&h->outputs[0], 4, yd2);
 
     int64_t ad3[2] = {DIM_UNKNOWN, DIM_UNKNOWN}, bd3[1] = {7};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad3, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, bd3, NULL);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad3, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, bd3, NULL);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     assert_int_equal(h->outputs[0].rank, 1);
     assert_int_equal(h->outputs[0].dims[0], DIM_UNKNOWN);
-    h_free(h);
+    harness_free(h);
 }
 
 static void test_matmul_other_dtypes(void **state)
@@ -309,46 +185,46 @@ static void test_matmul_other_dtypes(void **state)
     static const double ad[6] = {1, 2, 3, 4, 5, 6}, bd[6] = {1, -1, 2, 0, 0.5, 3};
     static const int32_t ai[6] = {1, 2, 3, 4, 5, 6}, bi[6] = {1, -1, 2, 0, 7, 3};
     int64_t a_dims[2] = {2, 3}, b_dims[2] = {3, 2};
-    harness *h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_DOUBLE, 2, a_dims, ad);
-    h_input(h, 1, DNNX_DTYPE_DOUBLE, 2, b_dims, bd);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_DOUBLE, 2, a_dims, ad);
+    harness_input(h, 1, DNNX_DTYPE_DOUBLE, 2, b_dims, bd);
+    assert_int_equal(harness_run(h), DNNX_OK);
     const double *yd = h->outputs[0].data;
     assert_float_equal(yd[0], 1 + 4 + 1.5, 1e-12);
     assert_float_equal(yd[3], -4 + 0 + 18, 1e-12);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_INT32, 2, a_dims, ai);
-    h_input(h, 1, DNNX_DTYPE_INT32, 2, b_dims, bi);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_INT32, 2, a_dims, ai);
+    harness_input(h, 1, DNNX_DTYPE_INT32, 2, b_dims, bi);
+    assert_int_equal(harness_run(h), DNNX_OK);
     const int32_t *yi = h->outputs[0].data;
     assert_int_equal(yi[0], 1 + 4 + 21);
     assert_int_equal(yi[1], -1 + 0 + 9);
     assert_int_equal(yi[3], -4 + 0 + 18);
-    h_free(h);
+    harness_free(h);
 
     uint16_t ah[6], bh[6];
     for (int i = 0; i < 6; i++) {
         ah[i] = tensor_float_to_half((float)ad[i]);
         bh[i] = tensor_float_to_half((float)bd[i]);
     }
-    h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT16, 2, a_dims, ah);
-    h_input(h, 1, DNNX_DTYPE_FLOAT16, 2, b_dims, bh);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT16, 2, a_dims, ah);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT16, 2, b_dims, bh);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_FLOAT16);
     assert_float_equal(tensor_half_to_float(((uint16_t *)h->outputs[0].data)[0]), 6.5f, 1e-3);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("MatMul", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_INT32, 2, a_dims, ai);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, b_dims, bd);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "same dtype");
-    h_input(h, 0, DNNX_DTYPE_INT8, 2, a_dims, ai);
-    h_input(h, 1, DNNX_DTYPE_INT8, 2, b_dims, bi);
-    assert_error(h_infer(h, false), DNNX_ERR_UNSUPPORTED, "int8");
-    h_free(h);
+    h = harness_new("MatMul", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_INT32, 2, a_dims, ai);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, b_dims, bd);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "same dtype");
+    harness_input(h, 0, DNNX_DTYPE_INT8, 2, a_dims, ai);
+    harness_input(h, 1, DNNX_DTYPE_INT8, 2, b_dims, bi);
+    assert_error(harness_infer(h, false), DNNX_ERR_UNSUPPORTED, "int8");
+    harness_free(h);
 }
 
 /* Gemm against a naive loop for every transpose combination and each form of C. */
@@ -356,7 +232,8 @@ static void test_gemm_transposes_and_bias(void **state)
 {
     (void)state;
     const size_t m = 5, k = 7, n = 9;
-    float *a = random_floats(m * k), *b = random_floats(k * n), *c = random_floats(m * n);
+    float *a = random_floats(&rng_state, m * k), *b = random_floats(&rng_state, k * n),
+          *c = random_floats(&rng_state, m * n);
     float *at = malloc(m * k * sizeof *at), *bt = malloc(k * n * sizeof *bt), *ref = malloc(m * n * sizeof *ref);
     for (size_t i = 0; i < m; i++)
         for (size_t p = 0; p < k; p++)
@@ -371,16 +248,16 @@ static void test_gemm_transposes_and_bias(void **state)
     for (int form = 0; form < 4; form++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++) {
-                harness *h = h_new("Gemm", 13, 3, 1);
+                harness *h = harness_new("Gemm", 13, 3, 1);
                 int64_t ad[2] = {ta ? 7 : 5, ta ? 5 : 7}, bd[2] = {tb ? 9 : 7, tb ? 7 : 9};
-                h_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad, ta ? at : a);
-                h_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, tb ? bt : b);
-                h_input(h, 2, DNNX_DTYPE_FLOAT, c_ranks[form], c_dims[form], c);
-                h_int(h, "transA", ta);
-                h_int(h, "transB", tb);
-                h_float(h, "alpha", 0.5f);
-                h_float(h, "beta", -2.0f);
-                assert_int_equal(h_run(h), DNNX_OK);
+                harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad, ta ? at : a);
+                harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, tb ? bt : b);
+                harness_input(h, 2, DNNX_DTYPE_FLOAT, c_ranks[form], c_dims[form], c);
+                harness_attr_int(h, "transA", ta);
+                harness_attr_int(h, "transB", tb);
+                harness_attr_float(h, "alpha", 0.5f);
+                harness_attr_float(h, "beta", -2.0f);
+                assert_int_equal(harness_run(h), DNNX_OK);
                 int64_t yd[2] = {5, 9};
                 assert_dims(&h->outputs[0], 2, yd);
                 const float *y = h->outputs[0].data;
@@ -392,7 +269,7 @@ static void test_gemm_transposes_and_bias(void **state)
                             fail_msg("form %d transA %d transB %d [%zu,%zu]: %g, expected %g", form, ta, tb, i, j,
                                      (double)y[i * n + j], (double)expect);
                     }
-                h_free(h);
+                harness_free(h);
             }
     free(a);
     free(b);
@@ -405,27 +282,27 @@ static void test_gemm_transposes_and_bias(void **state)
 static void test_gemm_checks(void **state)
 {
     (void)state;
-    harness *h = h_new("Gemm", 13, 2, 1);
+    harness *h = harness_new("Gemm", 13, 2, 1);
     int64_t ad[2] = {4, 3}, bd[2] = {4, 5};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "inner dims 3 and 4 do not match");
-    h_int(h, "transA", 1);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, ad, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, bd, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "inner dims 3 and 4 do not match");
+    harness_attr_int(h, "transA", 1);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t yd[2] = {3, 5};
     assert_dims(&h->outputs[0], 2, yd);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("Gemm", 11, 3, 1);
+    h = harness_new("Gemm", 11, 3, 1);
     int64_t a2[2] = {2, 3}, b2[2] = {3, 4}, c2[2] = {3, 4};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, a2, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, b2, NULL);
-    h_input(h, 2, DNNX_DTYPE_FLOAT, 2, c2, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "C of shape [3,4] cannot be broadcast to [2,4]");
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, a2, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, b2, NULL);
+    harness_input(h, 2, DNNX_DTYPE_FLOAT, 2, c2, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "C of shape [3,4] cannot be broadcast to [2,4]");
     int64_t a3[3] = {1, 2, 3};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 3, a3, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "must be 2-D");
-    h_free(h);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, a3, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "must be 2-D");
+    harness_free(h);
 
     /* Gemm-7 and -9 require C, -11 and -13 do not. */
     assert_int_equal(op_registry_find(ops_registry(), "", "Gemm", 10)->min_inputs, 3);
@@ -440,18 +317,18 @@ static void test_gemm_integers(void **state)
     (void)state;
     static const int64_t a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8}, c[2] = {100, 200};
     int64_t dims[2] = {2, 2}, c_dims[1] = {2};
-    harness *h = h_new("Gemm", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_INT64, 2, dims, a);
-    h_input(h, 1, DNNX_DTYPE_INT64, 2, dims, b);
-    h_input(h, 2, DNNX_DTYPE_INT64, 1, c_dims, c);
-    h_int(h, "transB", 1);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("Gemm", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_INT64, 2, dims, a);
+    harness_input(h, 1, DNNX_DTYPE_INT64, 2, dims, b);
+    harness_input(h, 2, DNNX_DTYPE_INT64, 1, c_dims, c);
+    harness_attr_int(h, "transB", 1);
+    assert_int_equal(harness_run(h), DNNX_OK);
     const int64_t *y = h->outputs[0].data;
     assert_int_equal(y[0], 1 * 5 + 2 * 6 + 100);
     assert_int_equal(y[1], 1 * 7 + 2 * 8 + 200);
     assert_int_equal(y[2], 3 * 5 + 4 * 6 + 100);
     assert_int_equal(y[3], 3 * 7 + 4 * 8 + 200);
-    h_free(h);
+    harness_free(h);
 }
 
 /* MatMulInteger with a per-row A zero point and a scalar B zero point. */
@@ -463,12 +340,12 @@ static void test_matmul_integer_zero_points(void **state)
     static const uint8_t a_zp[2] = {10, 20};
     static const int8_t b_zp[1] = {1};
     int64_t ad[2] = {2, 3}, bd[2] = {3, 2}, azd[1] = {2}, bzd[0];
-    harness *h = h_new("MatMulInteger", 10, 4, 1);
-    h_input(h, 0, DNNX_DTYPE_UINT8, 2, ad, a);
-    h_input(h, 1, DNNX_DTYPE_INT8, 2, bd, b);
-    h_input(h, 2, DNNX_DTYPE_UINT8, 1, azd, a_zp);
-    h_input(h, 3, DNNX_DTYPE_INT8, 0, bzd, b_zp);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("MatMulInteger", 10, 4, 1);
+    harness_input(h, 0, DNNX_DTYPE_UINT8, 2, ad, a);
+    harness_input(h, 1, DNNX_DTYPE_INT8, 2, bd, b);
+    harness_input(h, 2, DNNX_DTYPE_UINT8, 1, azd, a_zp);
+    harness_input(h, 3, DNNX_DTYPE_INT8, 0, bzd, b_zp);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_INT32);
     const int32_t *y = h->outputs[0].data;
     /* A - zp = [[1,2,3],[4,5,6]], B - zp = [[0,-3],[2,3],[-6,5]]. */
@@ -477,25 +354,25 @@ static void test_matmul_integer_zero_points(void **state)
     assert_int_equal(y[2], 0 + 10 - 36);
     assert_int_equal(y[3], -12 + 15 + 30);
     int64_t bad_zp_dims[1] = {3};
-    h_input(h, 2, DNNX_DTYPE_UINT8, 1, bad_zp_dims, a);
-    assert_error(h_infer(h, true), DNNX_ERR_INVALID_MODEL, "a_zero_point must have one element");
-    h_free(h);
+    harness_input(h, 2, DNNX_DTYPE_UINT8, 1, bad_zp_dims, a);
+    assert_error(harness_infer(h, true), DNNX_ERR_INVALID_MODEL, "a_zero_point must have one element");
+    harness_free(h);
 }
 
 /* Runs Einsum on float inputs and compares with expected values. */
 static void check_einsum(const char *equation, int n, const int64_t dims[][4], const int *ranks,
                          const float *const *data, int out_rank, const int64_t *out_dims, const float *expected)
 {
-    harness *h = h_new("Einsum", 12, n, 1);
-    h_string(h, "equation", equation);
+    harness *h = harness_new("Einsum", 12, n, 1);
+    harness_attr_string(h, "equation", equation);
     for (int i = 0; i < n; i++)
-        h_input(h, i, DNNX_DTYPE_FLOAT, ranks[i], dims[i], data[i]);
-    dnnx_status status = h_run(h);
+        harness_input(h, i, DNNX_DTYPE_FLOAT, ranks[i], dims[i], data[i]);
+    dnnx_status status = harness_run(h);
     if (status)
         fail_msg("%s: %s", equation, dnnx_last_error());
     assert_dims(&h->outputs[0], out_rank, out_dims);
     assert_close(h->outputs[0].data, expected, tensor_count(&h->outputs[0]), 1e-5f);
-    h_free(h);
+    harness_free(h);
 }
 
 static void test_einsum_forms(void **state)
@@ -548,24 +425,25 @@ static void test_einsum_batch_matmul_matches_matmul(void **state)
 {
     (void)state;
     const int64_t b = 2, heads = 3, q = 4, k = 5, d = 6;
-    float *qd = random_floats((size_t)(b * heads * q * d)), *kd = random_floats((size_t)(b * heads * k * d));
+    float *qd = random_floats(&rng_state, (size_t)(b * heads * q * d)),
+          *kd = random_floats(&rng_state, (size_t)(b * heads * k * d));
     float *kt = malloc((size_t)(b * heads * k * d) * sizeof *kt);
     for (int64_t bh = 0; bh < b * heads; bh++)
         for (int64_t i = 0; i < k; i++)
             for (int64_t j = 0; j < d; j++)
                 kt[bh * k * d + j * k + i] = kd[bh * k * d + i * d + j];
-    harness *mm = h_new("MatMul", 13, 2, 1);
+    harness *mm = harness_new("MatMul", 13, 2, 1);
     int64_t qdims[4] = {b, heads, q, d}, ktdims[4] = {b, heads, d, k};
-    h_input(mm, 0, DNNX_DTYPE_FLOAT, 4, qdims, qd);
-    h_input(mm, 1, DNNX_DTYPE_FLOAT, 4, ktdims, kt);
-    assert_int_equal(h_run(mm), DNNX_OK);
+    harness_input(mm, 0, DNNX_DTYPE_FLOAT, 4, qdims, qd);
+    harness_input(mm, 1, DNNX_DTYPE_FLOAT, 4, ktdims, kt);
+    assert_int_equal(harness_run(mm), DNNX_OK);
     const int64_t dims[2][4] = {{b, heads, q, d}, {b, heads, k, d}};
     int ranks[2] = {4, 4};
     const float *data[2] = {qd, kd};
     int64_t out[4] = {b, heads, q, k};
     check_einsum("bhqd,bhkd->bhqk", 2, dims, ranks, data, 4, out, mm->outputs[0].data);
     check_einsum("...qd,...kd->...qk", 2, dims, ranks, data, 4, out, mm->outputs[0].data);
-    h_free(mm);
+    harness_free(mm);
     free(qd);
     free(kd);
     free(kt);
@@ -585,31 +463,31 @@ static void test_einsum_errors_and_symbols(void **state)
         {"i..j,jk", "malformed ellipsis"},  {"...j,jk->k", "has no '...' for the 1 dims of the ellipsis"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        harness *h = h_new("Einsum", 12, 2, 1);
-        h_string(h, "equation", cases[c].equation);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 2, d23, NULL);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 2, d34, NULL);
-        assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, cases[c].fragment);
-        h_free(h);
+        harness *h = harness_new("Einsum", 12, 2, 1);
+        harness_attr_string(h, "equation", cases[c].equation);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, d23, NULL);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, d34, NULL);
+        assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, cases[c].fragment);
+        harness_free(h);
     }
-    harness *h = h_new("Einsum", 12, 2, 1);
-    h_string(h, "equation", "ij,jk->ik");
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, d23, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, d44, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "label 'j' has sizes 3 and 4");
+    harness *h = harness_new("Einsum", 12, 2, 1);
+    harness_attr_string(h, "equation", "ij,jk->ik");
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, d23, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, d44, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "label 'j' has sizes 3 and 4");
 
     int64_t seq = graph_symbol(h->g, "seq");
     int64_t sd[2] = {seq, 3}, sd2[2] = {DIM_UNKNOWN, 7};
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, sd, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd2, NULL);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, sd, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd2, NULL);
     h->attrs[0].s = "ij,ik->jk";
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     int64_t expect[2] = {3, 7};
     assert_dims(&h->outputs[0], 2, expect);
     h->attrs[0].s = "ij,ik->ijk";
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     assert_int_equal(h->outputs[0].dims[0], seq);
-    h_free(h);
+    harness_free(h);
 }
 
 int main(void)

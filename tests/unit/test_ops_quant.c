@@ -15,97 +15,7 @@
 #include "graph/op.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
-
-#define MAX_IO 4
-#define MAX_ATTRS 4
-
-/* One node with its inputs, outputs and attributes, bound to the registry's schema. */
-typedef struct harness {
-    graph *g;
-    graph_node node;
-    graph_attr attrs[MAX_ATTRS];
-    dnnx_tensor inputs[MAX_IO], outputs[MAX_IO];
-    const dnnx_tensor *input_ptrs[MAX_IO];
-    dnnx_tensor *output_ptrs[MAX_IO];
-    op_ctx ctx;
-} harness;
-
-static harness *h_new(const char *op_type, int opset, int n_inputs, int n_outputs)
-{
-    harness *h = calloc(1, sizeof *h);
-    assert_non_null(h);
-    h->g = graph_create();
-    assert_non_null(h->g);
-    h->node.name = "n";
-    h->node.op_type = (char *)op_type;
-    h->node.domain = "";
-    h->node.attrs = h->attrs;
-    h->node.opset = opset;
-    h->node.schema = op_registry_find(ops_registry(), "", op_type, opset);
-    assert_non_null(h->node.schema);
-    for (int i = 0; i < n_outputs; i++)
-        h->output_ptrs[i] = &h->outputs[i];
-    h->ctx.node = &h->node;
-    h->ctx.graph = h->g;
-    h->ctx.opset = opset;
-    h->ctx.n_inputs = n_inputs;
-    h->ctx.inputs = h->input_ptrs;
-    h->ctx.n_outputs = n_outputs;
-    h->ctx.outputs = h->output_ptrs;
-    return h;
-}
-
-static void h_free(harness *h)
-{
-    for (int i = 0; i < MAX_IO; i++)
-        tensor_clear(&h->outputs[i]);
-    graph_free(h->g);
-    free(h);
-}
-
-static void h_int(harness *h, const char *name, int64_t value)
-{
-    assert_true(h->node.n_attrs < MAX_ATTRS);
-    graph_attr *a = &h->attrs[h->node.n_attrs++];
-    a->name = (char *)name;
-    a->type = ATTR_INT;
-    a->i = value;
-}
-
-/* Input i over caller memory (data may be NULL: shape only). */
-static void h_input(harness *h, int i, dnnx_dtype dtype, int rank, const int64_t *dims, const void *data)
-{
-    tensor_init_shape(&h->inputs[i], dtype, rank, dims);
-    h->inputs[i].data = (void *)data;
-    h->input_ptrs[i] = &h->inputs[i];
-}
-
-static dnnx_status h_infer(harness *h, bool concrete)
-{
-    h->ctx.concrete = concrete;
-    h->ctx.status = DNNX_OK;
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    return status ? status : h->ctx.status;
-}
-
-/* Run-time inference, output allocation and the reference kernel. */
-static dnnx_status h_run(harness *h)
-{
-    dnnx_status status = h_infer(h, true);
-    if (status)
-        return status;
-    for (int i = 0; i < h->ctx.n_outputs; i++)
-        if (h->output_ptrs[i])
-            assert_int_equal(tensor_alloc_data(&h->outputs[i]), DNNX_OK);
-    return h->node.schema->run(&h->ctx);
-}
-
-static void assert_error(dnnx_status status, dnnx_status expected, const char *fragment)
-{
-    assert_int_equal(status, expected);
-    if (!strstr(dnnx_last_error(), fragment))
-        fail_msg("message '%s' lacks '%s'", dnnx_last_error(), fragment);
-}
+#include "support/op_harness.h"
 
 /* Output 0's elements as int64 against expected. */
 static void assert_output_ints(const harness *h, const int64_t *expected, size_t n)
@@ -135,14 +45,14 @@ static void test_quantize_rounds_half_to_even_and_saturates(void **state)
     static const int64_t expected[] = {128, 129, 130, 255, 1, 130, 132, 126, 0, 128};
     int64_t dims[1] = {10};
     for (int opset = 10; opset <= 23; opset++) {
-        harness *h = h_new("QuantizeLinear", opset, 3, 1);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-        h_input(h, 2, DNNX_DTYPE_UINT8, 0, NULL, &zero_point);
-        assert_int_equal(h_run(h), DNNX_OK);
+        harness *h = harness_new("QuantizeLinear", opset, 3, 1);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+        harness_input(h, 2, DNNX_DTYPE_UINT8, 0, NULL, &zero_point);
+        assert_int_equal(harness_run(h), DNNX_OK);
         assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_UINT8);
         assert_output_ints(h, expected, 10);
-        h_free(h);
+        harness_free(h);
     }
 }
 
@@ -154,24 +64,24 @@ static void test_quantize_default_and_int8(void **state)
     static const float scale = 1.0f;
     static const int8_t zero_point = -10;
     int64_t dims[1] = {4};
-    harness *h = h_new("QuantizeLinear", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("QuantizeLinear", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_UINT8);
     static const int64_t unsigned_expected[] = {0, 0, 1, 255};
     assert_output_ints(h, unsigned_expected, 4);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    h_input(h, 2, DNNX_DTYPE_INT8, 0, NULL, &zero_point);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("QuantizeLinear", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    harness_input(h, 2, DNNX_DTYPE_INT8, 0, NULL, &zero_point);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_INT8);
     static const int64_t signed_expected[] = {-11, -10, -9, 127};
     assert_output_ints(h, signed_expected, 4);
-    h_free(h);
+    harness_free(h);
 }
 
 /* x [2, 3, 2] with axis 1: each of the three channels has its own scale and zero point. */
@@ -184,14 +94,14 @@ static void test_quantize_per_axis(void **state)
     static const int64_t expected[] = {1, 2, 1, 2, 3, 4, -1, -2, -3, -4, -1, -2};
     int64_t xd[3] = {2, 3, 2}, sd[1] = {3};
     for (int axis = 1; axis >= -2; axis -= 3) {
-        harness *h = h_new("QuantizeLinear", 13, 3, 1);
-        h_int(h, "axis", axis);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 3, xd, x);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
-        h_input(h, 2, DNNX_DTYPE_INT8, 1, sd, zero_points);
-        assert_int_equal(h_run(h), DNNX_OK);
+        harness *h = harness_new("QuantizeLinear", 13, 3, 1);
+        harness_attr_int(h, "axis", axis);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, xd, x);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
+        harness_input(h, 2, DNNX_DTYPE_INT8, 1, sd, zero_points);
+        assert_int_equal(harness_run(h), DNNX_OK);
         assert_output_ints(h, expected, 12);
-        h_free(h);
+        harness_free(h);
     }
 }
 
@@ -204,24 +114,24 @@ static void test_quantize_blocked_int16(void **state)
     static const int16_t zero_points[] = {0, 1, 2, 3, 4, 5};
     static const int64_t expected[] = {10, 20, 4, 5, 102, -2, -7, -4, -6, 32767};
     int64_t xd[2] = {2, 5}, sd[2] = {2, 3};
-    harness *h = h_new("QuantizeLinear", 21, 3, 1);
-    h_int(h, "block_size", 2);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd, scales);
-    h_input(h, 2, DNNX_DTYPE_INT16, 2, sd, zero_points);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("QuantizeLinear", 21, 3, 1);
+    harness_attr_int(h, "block_size", 2);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd, scales);
+    harness_input(h, 2, DNNX_DTYPE_INT16, 2, sd, zero_points);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_INT16);
     assert_output_ints(h, expected, 10);
-    h_free(h);
+    harness_free(h);
 
     /* A block size that does not give the scale's blocked dim is the caller's shape error. */
-    h = h_new("QuantizeLinear", 21, 3, 1);
-    h_int(h, "block_size", 3);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd, scales);
-    h_input(h, 2, DNNX_DTYPE_INT16, 2, sd, zero_points);
-    assert_error(h_run(h), DNNX_ERR_INVALID_ARGUMENT, "block_size 3");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 21, 3, 1);
+    harness_attr_int(h, "block_size", 3);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd, scales);
+    harness_input(h, 2, DNNX_DTYPE_INT16, 2, sd, zero_points);
+    assert_error(harness_run(h), DNNX_ERR_INVALID_ARGUMENT, "block_size 3");
+    harness_free(h);
 }
 
 /* output_dtype picks the type without a zero point (opset 21); float8 is unsupported; a mismatch
@@ -234,44 +144,44 @@ static void test_quantize_output_dtype(void **state)
     static const uint8_t zero_point = 0;
     static const uint16_t zero_point16 = 0;
     int64_t dims[1] = {3};
-    harness *h = h_new("QuantizeLinear", 21, 2, 1);
-    h_int(h, "output_dtype", DNNX_DTYPE_UINT16);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("QuantizeLinear", 21, 2, 1);
+    harness_attr_int(h, "output_dtype", DNNX_DTYPE_UINT16);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_UINT16);
     static const int64_t expected[] = {0, 2, 65535};
     assert_output_ints(h, expected, 3);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 21, 2, 1);
-    h_int(h, "output_dtype", 17);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_UNSUPPORTED, "float8e4m3fn");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 21, 2, 1);
+    harness_attr_int(h, "output_dtype", 17);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_UNSUPPORTED, "float8e4m3fn");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 23, 2, 1);
-    h_int(h, "output_dtype", 22);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_UNSUPPORTED, "int4");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 23, 2, 1);
+    harness_attr_int(h, "output_dtype", 22);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_UNSUPPORTED, "int4");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 21, 3, 1);
-    h_int(h, "output_dtype", DNNX_DTYPE_INT8);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    h_input(h, 2, DNNX_DTYPE_UINT8, 0, NULL, &zero_point);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "does not match y_zero_point type uint8");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 21, 3, 1);
+    harness_attr_int(h, "output_dtype", DNNX_DTYPE_INT8);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    harness_input(h, 2, DNNX_DTYPE_UINT8, 0, NULL, &zero_point);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "does not match y_zero_point type uint8");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 19, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    h_input(h, 2, DNNX_DTYPE_UINT16, 0, NULL, &zero_point16);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "uint16 is not uint8 or int8");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 19, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    harness_input(h, 2, DNNX_DTYPE_UINT16, 0, NULL, &zero_point16);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "uint16 is not uint8 or int8");
+    harness_free(h);
 }
 
 /* float16 x and scale (opset 19); and opset 23's precision: 4097 / 1 rounded in float16 is 4096. */
@@ -281,43 +191,43 @@ static void test_quantize_half_and_precision(void **state)
     uint16_t x_half[3] = {tensor_float_to_half(-3.0f), tensor_float_to_half(2.5f), tensor_float_to_half(3.5f)};
     uint16_t scale_half = tensor_float_to_half(0.5f);
     int64_t dims[1] = {3};
-    harness *h = h_new("QuantizeLinear", 19, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT16, 1, dims, x_half);
-    h_input(h, 1, DNNX_DTYPE_FLOAT16, 0, NULL, &scale_half);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("QuantizeLinear", 19, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT16, 1, dims, x_half);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT16, 0, NULL, &scale_half);
+    assert_int_equal(harness_run(h), DNNX_OK);
     static const int64_t half_expected[] = {0, 5, 7};
     assert_output_ints(h, half_expected, 3);
-    h_free(h);
+    harness_free(h);
 
     static const float scale = 1.0f;
-    h = h_new("QuantizeLinear", 19, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT16, 1, dims, x_half);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 19, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT16, 1, dims, x_half);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "");
+    harness_free(h);
 
     static const float x[] = {4097.0f};
     static const uint16_t zero_point = 0;
     int64_t one[1] = {1};
     for (int precision = 0; precision <= DNNX_DTYPE_FLOAT16; precision += DNNX_DTYPE_FLOAT16) {
-        h = h_new("QuantizeLinear", 23, 3, 1);
+        h = harness_new("QuantizeLinear", 23, 3, 1);
         if (precision)
-            h_int(h, "precision", precision);
-        h_input(h, 0, DNNX_DTYPE_FLOAT, 1, one, x);
-        h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-        h_input(h, 2, DNNX_DTYPE_UINT16, 0, NULL, &zero_point);
-        assert_int_equal(h_run(h), DNNX_OK);
+            harness_attr_int(h, "precision", precision);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, one, x);
+        harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+        harness_input(h, 2, DNNX_DTYPE_UINT16, 0, NULL, &zero_point);
+        assert_int_equal(harness_run(h), DNNX_OK);
         int64_t expected = precision ? 4096 : 4097;
         assert_output_ints(h, &expected, 1);
-        h_free(h);
+        harness_free(h);
     }
 
-    h = h_new("QuantizeLinear", 23, 2, 1);
-    h_int(h, "precision", DNNX_DTYPE_INT64);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, one, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "precision int64");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 23, 2, 1);
+    harness_attr_int(h, "precision", DNNX_DTYPE_INT64);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, one, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "precision int64");
+    harness_free(h);
 }
 
 /* Per-axis scales need opset 13; a per-axis scale must match x on the axis; the axis must exist. */
@@ -328,37 +238,37 @@ static void test_quantize_shape_errors(void **state)
     static const float scales[3] = {1, 1, 1};
     static const uint8_t zero_points[2] = {0, 0};
     int64_t xd[2] = {2, 3}, sd[1] = {3}, zd[1] = {2}, wrong[1] = {2};
-    harness *h = h_new("QuantizeLinear", 10, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
-    assert_error(h_run(h), DNNX_ERR_INVALID_MODEL, "per-axis scales need opset 13");
-    h_free(h);
+    harness *h = harness_new("QuantizeLinear", 10, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
+    assert_error(harness_run(h), DNNX_ERR_INVALID_MODEL, "per-axis scales need opset 13");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, wrong, scales);
-    assert_error(h_run(h), DNNX_ERR_INVALID_ARGUMENT, "does not match axis 1 of x [2,3]");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, wrong, scales);
+    assert_error(harness_run(h), DNNX_ERR_INVALID_ARGUMENT, "does not match axis 1 of x [2,3]");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 13, 2, 1);
-    h_int(h, "axis", 2);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
-    assert_error(h_run(h), DNNX_ERR_INVALID_MODEL, "axis 2 is out of range");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 13, 2, 1);
+    harness_attr_int(h, "axis", 2);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
+    assert_error(harness_run(h), DNNX_ERR_INVALID_MODEL, "axis 2 is out of range");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
-    h_input(h, 2, DNNX_DTYPE_UINT8, 1, zd, zero_points);
-    assert_error(h_run(h), DNNX_ERR_INVALID_MODEL, "zero point of shape [2] does not match scale of shape [3]");
-    h_free(h);
+    h = harness_new("QuantizeLinear", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
+    harness_input(h, 2, DNNX_DTYPE_UINT8, 1, zd, zero_points);
+    assert_error(harness_run(h), DNNX_ERR_INVALID_MODEL, "zero point of shape [2] does not match scale of shape [3]");
+    harness_free(h);
 
-    h = h_new("QuantizeLinear", 13, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_INT64, 2, xd, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    assert_int_not_equal(h_infer(h, false), DNNX_OK);
-    h_free(h);
+    h = harness_new("QuantizeLinear", 13, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_INT64, 2, xd, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    assert_int_not_equal(harness_infer(h, false), DNNX_OK);
+    harness_free(h);
 }
 
 /* At load time dims may be symbolic: the output keeps x's dims and gets the zero point's type. */
@@ -366,16 +276,16 @@ static void test_quantize_symbolic_infer(void **state)
 {
     (void)state;
     int64_t xd[3] = {DIM_UNKNOWN, 4, DIM_UNKNOWN}, sd[1] = {4};
-    harness *h = h_new("QuantizeLinear", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 3, xd, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, NULL);
-    h_input(h, 2, DNNX_DTYPE_INT8, 1, sd, NULL);
-    assert_int_equal(h_infer(h, false), DNNX_OK);
+    harness *h = harness_new("QuantizeLinear", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, xd, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, NULL);
+    harness_input(h, 2, DNNX_DTYPE_INT8, 1, sd, NULL);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_INT8);
     assert_int_equal(h->outputs[0].rank, 3);
     for (int d = 0; d < 3; d++)
         assert_int_equal(h->outputs[0].dims[d], xd[d]);
-    h_free(h);
+    harness_free(h);
 }
 
 static void test_dequantize_per_tensor_and_axis(void **state)
@@ -386,28 +296,28 @@ static void test_dequantize_per_tensor_and_axis(void **state)
     static const uint8_t zero_point = 128;
     static const float expected[] = {-256.0f, -250.0f, 0.0f, 254.0f};
     int64_t dims[1] = {4};
-    harness *h = h_new("DequantizeLinear", 10, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    h_input(h, 2, DNNX_DTYPE_UINT8, 0, NULL, &zero_point);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("DequantizeLinear", 10, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    harness_input(h, 2, DNNX_DTYPE_UINT8, 0, NULL, &zero_point);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_FLOAT);
     assert_output_floats(h, expected, 4);
-    h_free(h);
+    harness_free(h);
 
     static const int8_t xa[] = {1, 2, 3, 4, 5, 6};
     static const float scales[] = {1.0f, 0.5f};
     static const int8_t zero_points[] = {1, -2};
     static const float axis_expected[] = {0.0f, 1.0f, 2.0f, 3.0f, 3.5f, 4.0f};
     int64_t xd[2] = {2, 3}, sd[1] = {2};
-    h = h_new("DequantizeLinear", 13, 3, 1);
-    h_int(h, "axis", 0);
-    h_input(h, 0, DNNX_DTYPE_INT8, 2, xd, xa);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
-    h_input(h, 2, DNNX_DTYPE_INT8, 1, sd, zero_points);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("DequantizeLinear", 13, 3, 1);
+    harness_attr_int(h, "axis", 0);
+    harness_input(h, 0, DNNX_DTYPE_INT8, 2, xd, xa);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 1, sd, scales);
+    harness_input(h, 2, DNNX_DTYPE_INT8, 1, sd, zero_points);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_output_floats(h, axis_expected, 6);
-    h_free(h);
+    harness_free(h);
 }
 
 /* Blocked int16 (opset 21); float16 output through output_dtype (opset 23). */
@@ -419,35 +329,35 @@ static void test_dequantize_blocked_and_output_dtype(void **state)
     static const int16_t zero_points[] = {0, 1000, -1000, 0};
     static const float expected[] = {500.0f, 1000.0f, 500.0f, 0.0f, -2000.0f, -3000.0f};
     int64_t xd[2] = {2, 3}, sd[2] = {2, 2};
-    harness *h = h_new("DequantizeLinear", 21, 3, 1);
-    h_int(h, "block_size", 2);
-    h_input(h, 0, DNNX_DTYPE_INT16, 2, xd, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd, scales);
-    h_input(h, 2, DNNX_DTYPE_INT16, 2, sd, zero_points);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("DequantizeLinear", 21, 3, 1);
+    harness_attr_int(h, "block_size", 2);
+    harness_input(h, 0, DNNX_DTYPE_INT16, 2, xd, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 2, sd, scales);
+    harness_input(h, 2, DNNX_DTYPE_INT16, 2, sd, zero_points);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_output_floats(h, expected, 6);
-    h_free(h);
+    harness_free(h);
 
     static const uint8_t xq[] = {0, 1, 255};
     static const float scale = 0.1f;
     int64_t dims[1] = {3};
-    h = h_new("DequantizeLinear", 23, 2, 1);
-    h_int(h, "output_dtype", DNNX_DTYPE_FLOAT16);
-    h_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, xq);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("DequantizeLinear", 23, 2, 1);
+    harness_attr_int(h, "output_dtype", DNNX_DTYPE_FLOAT16);
+    harness_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, xq);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_FLOAT16);
     const uint16_t *y = h->outputs[0].data;
     for (int i = 0; i < 3; i++)
         assert_int_equal(y[i], tensor_float_to_half((float)xq[i] * 0.1f));
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("DequantizeLinear", 23, 2, 1);
-    h_int(h, "output_dtype", DNNX_DTYPE_INT32);
-    h_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "output_dtype int32");
-    h_free(h);
+    h = harness_new("DequantizeLinear", 23, 2, 1);
+    harness_attr_int(h, "output_dtype", DNNX_DTYPE_INT32);
+    harness_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "output_dtype int32");
+    harness_free(h);
 }
 
 /* int32 x has no zero point (or an all-zero one); 16-bit x needs opset 21. */
@@ -459,33 +369,33 @@ static void test_dequantize_int32_and_type_gates(void **state)
     static const int32_t zero = 0, nonzero = 3;
     static const float expected[] = {-50000.0f, 3.5f};
     int64_t dims[1] = {2};
-    harness *h = h_new("DequantizeLinear", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_INT32, 1, dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    h_input(h, 2, DNNX_DTYPE_INT32, 0, NULL, &zero);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("DequantizeLinear", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_INT32, 1, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    harness_input(h, 2, DNNX_DTYPE_INT32, 0, NULL, &zero);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_output_floats(h, expected, 2);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("DequantizeLinear", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_INT32, 1, dims, x);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
-    h_input(h, 2, DNNX_DTYPE_INT32, 0, NULL, &nonzero);
-    assert_error(h_run(h), DNNX_ERR_INVALID_MODEL, "zero point of 0, not 3");
-    h_free(h);
+    h = harness_new("DequantizeLinear", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_INT32, 1, dims, x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, &scale);
+    harness_input(h, 2, DNNX_DTYPE_INT32, 0, NULL, &nonzero);
+    assert_error(harness_run(h), DNNX_ERR_INVALID_MODEL, "zero point of 0, not 3");
+    harness_free(h);
 
-    h = h_new("DequantizeLinear", 19, 2, 1);
-    h_input(h, 0, DNNX_DTYPE_UINT16, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    assert_error(h_infer(h, false), DNNX_ERR_INVALID_MODEL, "x type uint16");
-    h_free(h);
+    h = harness_new("DequantizeLinear", 19, 2, 1);
+    harness_input(h, 0, DNNX_DTYPE_UINT16, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, "x type uint16");
+    harness_free(h);
 
-    h = h_new("DequantizeLinear", 13, 3, 1);
-    h_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, NULL);
-    h_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    h_input(h, 2, DNNX_DTYPE_INT8, 0, NULL, NULL);
-    assert_int_not_equal(h_infer(h, false), DNNX_OK);
-    h_free(h);
+    h = harness_new("DequantizeLinear", 13, 3, 1);
+    harness_input(h, 0, DNNX_DTYPE_UINT8, 1, dims, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    harness_input(h, 2, DNNX_DTYPE_INT8, 0, NULL, NULL);
+    assert_int_not_equal(harness_infer(h, false), DNNX_OK);
+    harness_free(h);
 }
 
 /* The ONNX example: range [-3, 2] gives scale 5/255 and zero point 153. */
@@ -495,33 +405,33 @@ static void test_dynamic_quantize(void **state)
     static const float x[] = {0.0f, 2.0f, -3.0f, -2.5f, 1.34f, 0.5f};
     static const int64_t expected[] = {153, 255, 0, 26, 221, 179};
     int64_t dims[2] = {2, 3};
-    harness *h = h_new("DynamicQuantizeLinear", 11, 1, 3);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 2, dims, x);
-    assert_int_equal(h_run(h), DNNX_OK);
+    harness *h = harness_new("DynamicQuantizeLinear", 11, 1, 3);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 2, dims, x);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_int_equal(h->outputs[0].rank, 2);
     assert_int_equal(h->outputs[1].rank, 0);
     assert_int_equal(h->outputs[2].rank, 0);
     assert_output_ints(h, expected, 6);
     assert_true(*(float *)h->outputs[1].data == 5.0f / 255.0f);
     assert_int_equal(*(uint8_t *)h->outputs[2].data, 153);
-    h_free(h);
+    harness_free(h);
 
     /* All zeros: an empty range gets scale 1 rather than a division by zero. */
     static const float zeros[3] = {0};
     int64_t three[1] = {3};
-    h = h_new("DynamicQuantizeLinear", 11, 1, 3);
-    h_input(h, 0, DNNX_DTYPE_FLOAT, 1, three, zeros);
-    assert_int_equal(h_run(h), DNNX_OK);
+    h = harness_new("DynamicQuantizeLinear", 11, 1, 3);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 1, three, zeros);
+    assert_int_equal(harness_run(h), DNNX_OK);
     static const int64_t zero_expected[] = {0, 0, 0};
     assert_output_ints(h, zero_expected, 3);
     assert_true(*(float *)h->outputs[1].data == 1.0f);
     assert_int_equal(*(uint8_t *)h->outputs[2].data, 0);
-    h_free(h);
+    harness_free(h);
 
-    h = h_new("DynamicQuantizeLinear", 11, 1, 3);
-    h_input(h, 0, DNNX_DTYPE_UINT8, 1, three, NULL);
-    assert_int_not_equal(h_infer(h, false), DNNX_OK);
-    h_free(h);
+    h = harness_new("DynamicQuantizeLinear", 11, 1, 3);
+    harness_input(h, 0, DNNX_DTYPE_UINT8, 1, three, NULL);
+    assert_int_not_equal(harness_infer(h, false), DNNX_OK);
+    harness_free(h);
 }
 
 int main(void)

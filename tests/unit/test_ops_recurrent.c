@@ -2,7 +2,7 @@
  * leave out (bidirectional, reverse with sequence_lens, layout 1, clip, both GRU reset
  * placements, input_forget, activation functions with alpha / beta, Y_c), their load-time
  * shape inference and their errors, and LRN. The expected values come from a NumPy
- * transcription of the ONNX equations, fed the same inputs fill() makes here. */
+ * transcription of the ONNX equations, fed the same inputs fill_sine() makes here. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,147 +18,7 @@
 #include "graph/op.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
-
-#define MAX_IO 8
-#define MAX_ATTRS 10
-
-/* One node, its attributes, inputs and outputs, ready for infer() and run(). */
-typedef struct harness {
-    graph *g;
-    graph_node node;
-    graph_attr attrs[MAX_ATTRS];
-    dnnx_tensor inputs[MAX_IO];
-    const dnnx_tensor *input_ptrs[MAX_IO];
-    dnnx_tensor outputs[MAX_IO];
-    dnnx_tensor *output_ptrs[MAX_IO];
-    unsigned omitted_outputs; /* bit k: output k is omitted */
-    op_ctx ctx;
-} harness;
-
-static void h_init(harness *h, const char *op_type, int opset)
-{
-    memset(h, 0, sizeof *h);
-    h->g = graph_create();
-    assert_non_null(h->g);
-    h->node.name = (char *)"n";
-    h->node.op_type = (char *)op_type;
-    h->node.domain = (char *)"";
-    h->node.opset = opset;
-    h->node.attrs = h->attrs;
-    h->node.schema = op_registry_find(ops_registry(), "", op_type, opset);
-    assert_non_null(h->node.schema);
-}
-
-static graph_attr *h_attr(harness *h, const char *name, graph_attr_type type)
-{
-    assert_true(h->node.n_attrs < MAX_ATTRS);
-    graph_attr *a = &h->attrs[h->node.n_attrs++];
-    a->name = (char *)name;
-    a->type = type;
-    return a;
-}
-
-static void h_attr_int(harness *h, const char *name, int64_t value) { h_attr(h, name, ATTR_INT)->i = value; }
-static void h_attr_float(harness *h, const char *name, float value) { h_attr(h, name, ATTR_FLOAT)->f = value; }
-
-static void h_attr_string(harness *h, const char *name, const char *value)
-{
-    graph_attr *a = h_attr(h, name, ATTR_STRING);
-    a->s = (char *)value;
-    a->s_len = strlen(value);
-}
-
-static void h_attr_strings(harness *h, const char *name, const char *const *values, size_t count)
-{
-    graph_attr *a = h_attr(h, name, ATTR_STRINGS);
-    a->strings = (char **)values;
-    a->count = count;
-}
-
-static void h_attr_floats(harness *h, const char *name, const float *values, size_t count)
-{
-    graph_attr *a = h_attr(h, name, ATTR_FLOATS);
-    a->floats = (float *)values;
-    a->count = count;
-}
-
-/* Appends an input; data NULL makes it shape-only (unknown at load). */
-static void h_input(harness *h, dnnx_dtype dtype, int rank, const int64_t *dims, const void *data)
-{
-    int k = h->ctx.n_inputs++;
-    tensor_init_shape(&h->inputs[k], dtype, rank, dims);
-    h->inputs[k].data = (void *)data;
-    h->input_ptrs[k] = &h->inputs[k];
-}
-
-static void h_omit_input(harness *h) { h->input_ptrs[h->ctx.n_inputs++] = NULL; }
-
-static void h_prepare(harness *h, int n_outputs, bool concrete)
-{
-    for (int k = 0; k < n_outputs; k++) {
-        tensor_clear(&h->outputs[k]);
-        h->output_ptrs[k] = h->omitted_outputs & (1u << k) ? NULL : &h->outputs[k];
-    }
-    h->ctx.node = &h->node;
-    h->ctx.graph = h->g;
-    h->ctx.opset = h->node.opset;
-    h->ctx.inputs = h->input_ptrs;
-    h->ctx.n_outputs = n_outputs;
-    h->ctx.outputs = h->output_ptrs;
-    h->ctx.concrete = concrete;
-    h->ctx.status = DNNX_OK;
-}
-
-static dnnx_status h_infer(harness *h, int n_outputs)
-{
-    h_prepare(h, n_outputs, false);
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    return status ? status : h->ctx.status;
-}
-
-/* Run-time inference, output allocation and the reference kernel, as the executor does. */
-static dnnx_status h_run(harness *h, int n_outputs)
-{
-    h_prepare(h, n_outputs, true);
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    if (!status)
-        status = h->ctx.status;
-    for (int k = 0; k < n_outputs && !status; k++)
-        if (h->output_ptrs[k])
-            status = tensor_alloc_data(&h->outputs[k]);
-    return status ? status : h->node.schema->run(&h->ctx);
-}
-
-static void h_free(harness *h)
-{
-    for (int k = 0; k < MAX_IO; k++)
-        tensor_clear(&h->outputs[k]);
-    graph_free(h->g);
-}
-
-static void assert_dims(const dnnx_tensor *t, int rank, const int64_t *dims)
-{
-    assert_int_equal(t->rank, rank);
-    for (int d = 0; d < rank; d++)
-        assert_int_equal(t->dims[d], dims[d]);
-}
-
-static void assert_floats_near(const dnnx_tensor *t, const float *expected, size_t n, double tolerance)
-{
-    assert_int_equal(tensor_count(t), n);
-    const float *actual = t->data;
-    for (size_t i = 0; i < n; i++)
-        assert_float_equal(actual[i], expected[i], tolerance);
-}
-
-static void assert_error_contains(const char *text) { assert_non_null(strstr(dnnx_last_error(), text)); }
-
-/* v[i] = scale * sin(a * i + b) rounded to float, as the NumPy generator makes it. */
-static void fill(float *v, size_t n, double a, double b, double scale)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = (float)(sin(a * (double)i + b) * scale);
-}
+#include "support/op_harness.h"
 
 /* The inputs of the generated cases: seq 3, batch 2, input 2, hidden 2. */
 enum { SEQ = 3, BATCH = 2, INPUT = 2, HIDDEN = 2 };
@@ -175,23 +35,23 @@ typedef struct rnn_inputs {
 
 static void make_inputs(rnn_inputs *in, int gates, int dirs)
 {
-    fill(in->x, SEQ * BATCH * INPUT, 0.37, 0.1, 0.8);
-    fill(in->w, (size_t)(dirs * gates * HIDDEN * INPUT), 0.11, 0.3, 0.5);
-    fill(in->r, (size_t)(dirs * gates * HIDDEN * HIDDEN), 0.23, 0.7, 0.4);
-    fill(in->b, (size_t)(dirs * 2 * gates * HIDDEN), 0.31, 0.2, 0.3);
-    fill(in->p, (size_t)(dirs * 3 * HIDDEN), 0.19, 0.5, 0.6);
-    fill(in->h0, (size_t)(dirs * BATCH * HIDDEN), 0.41, 0.9, 0.5);
-    fill(in->c0, (size_t)(dirs * BATCH * HIDDEN), 0.29, 0.4, 0.5);
+    fill_sine(in->x, SEQ * BATCH * INPUT, 0.37, 0.1, 0.8);
+    fill_sine(in->w, (size_t)(dirs * gates * HIDDEN * INPUT), 0.11, 0.3, 0.5);
+    fill_sine(in->r, (size_t)(dirs * gates * HIDDEN * HIDDEN), 0.23, 0.7, 0.4);
+    fill_sine(in->b, (size_t)(dirs * 2 * gates * HIDDEN), 0.31, 0.2, 0.3);
+    fill_sine(in->p, (size_t)(dirs * 3 * HIDDEN), 0.19, 0.5, 0.6);
+    fill_sine(in->h0, (size_t)(dirs * BATCH * HIDDEN), 0.41, 0.9, 0.5);
+    fill_sine(in->c0, (size_t)(dirs * BATCH * HIDDEN), 0.29, 0.4, 0.5);
 }
 
-/* X, W, R, B of a generated case; layout picks X's and the states' shape. */
+/* X, W, R, B (inputs 0-3) of a generated case; layout picks X's and the states' shape. */
 static void add_core_inputs(harness *h, const rnn_inputs *in, int gates, int dirs, int layout)
 {
     int64_t x_dims[] = {layout ? BATCH : SEQ, layout ? SEQ : BATCH, INPUT};
-    h_input(h, DNNX_DTYPE_FLOAT, 3, x_dims, in->x);
-    h_input(h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){dirs, gates * HIDDEN, INPUT}, in->w);
-    h_input(h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){dirs, gates * HIDDEN, HIDDEN}, in->r);
-    h_input(h, DNNX_DTYPE_FLOAT, 2, (const int64_t[]){dirs, 2 * gates * HIDDEN}, in->b);
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, x_dims, in->x);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){dirs, gates * HIDDEN, INPUT}, in->w);
+    harness_input(h, 2, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){dirs, gates * HIDDEN, HIDDEN}, in->r);
+    harness_input(h, 3, DNNX_DTYPE_FLOAT, 2, (const int64_t[]){dirs, 2 * gates * HIDDEN}, in->b);
 }
 
 static const float lstm_bidi_y[] = {
@@ -212,33 +72,30 @@ static void test_lstm_bidirectional_with_lengths_and_peepholes(void **state)
     rnn_inputs in;
     make_inputs(&in, 4, 2);
     static const int32_t lengths[] = {3, 2};
-    harness h;
-    h_init(&h, "LSTM", 14);
-    h_attr_string(&h, "direction", "bidirectional");
-    h_attr_int(&h, "hidden_size", HIDDEN);
-    add_core_inputs(&h, &in, 4, 2, 0);
-    h_input(&h, DNNX_DTYPE_INT32, 1, (const int64_t[]){BATCH}, lengths);
-    h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.h0);
-    h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.c0);
-    h_input(&h, DNNX_DTYPE_FLOAT, 2, (const int64_t[]){2, 3 * HIDDEN}, in.p);
-    assert_int_equal(h_run(&h, 3), DNNX_OK);
-    assert_dims(&h.outputs[0], 4, (const int64_t[]){SEQ, 2, BATCH, HIDDEN});
-    assert_dims(&h.outputs[2], 3, (const int64_t[]){2, BATCH, HIDDEN});
-    assert_floats_near(&h.outputs[0], lstm_bidi_y, 24, 1e-5);
-    assert_floats_near(&h.outputs[1], lstm_bidi_yh, 8, 1e-5);
-    assert_floats_near(&h.outputs[2], lstm_bidi_yc, 8, 1e-5);
-    h_free(&h);
+    harness *h = harness_new("LSTM", 14, 0, 3);
+    harness_attr_string(h, "direction", "bidirectional");
+    harness_attr_int(h, "hidden_size", HIDDEN);
+    add_core_inputs(h, &in, 4, 2, 0);
+    harness_input(h, 4, DNNX_DTYPE_INT32, 1, (const int64_t[]){BATCH}, lengths);
+    harness_input(h, 5, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.h0);
+    harness_input(h, 6, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.c0);
+    harness_input(h, 7, DNNX_DTYPE_FLOAT, 2, (const int64_t[]){2, 3 * HIDDEN}, in.p);
+    assert_int_equal(harness_run(h), DNNX_OK);
+    assert_dims(&h->outputs[0], 4, (const int64_t[]){SEQ, 2, BATCH, HIDDEN});
+    assert_dims(&h->outputs[2], 3, (const int64_t[]){2, BATCH, HIDDEN});
+    assert_tensor_floats(&h->outputs[0], lstm_bidi_y, 24, 1e-5);
+    assert_tensor_floats(&h->outputs[1], lstm_bidi_yh, 8, 1e-5);
+    assert_tensor_floats(&h->outputs[2], lstm_bidi_yc, 8, 1e-5);
+    harness_free(h);
 
     /* Lengths past seq_length are a runtime error. */
     static const int32_t too_long[] = {3, 4};
-    harness bad;
-    h_init(&bad, "LSTM", 14);
-    h_attr_string(&bad, "direction", "bidirectional");
-    add_core_inputs(&bad, &in, 4, 2, 0);
-    h_input(&bad, DNNX_DTYPE_INT32, 1, (const int64_t[]){BATCH}, too_long);
-    assert_int_equal(h_run(&bad, 2), DNNX_ERR_RUNTIME);
-    assert_error_contains("sequence_lens[1] = 4");
-    h_free(&bad);
+    harness *bad = harness_new("LSTM", 14, 0, 2);
+    harness_attr_string(bad, "direction", "bidirectional");
+    add_core_inputs(bad, &in, 4, 2, 0);
+    harness_input(bad, 4, DNNX_DTYPE_INT32, 1, (const int64_t[]){BATCH}, too_long);
+    assert_error(harness_run(bad), DNNX_ERR_RUNTIME, "sequence_lens[1] = 4");
+    harness_free(bad);
 }
 
 static const float gru_rev_lbr_y[] = {4.34819477e-01f, 4.50474035e-01f, 4.18262597e-01f, 4.75173447e-01f,
@@ -259,21 +116,20 @@ static void test_gru_reverse_batch_first_with_clip(void **state)
     make_inputs(&in, 3, 1);
     static const int32_t lengths[] = {2, 3};
     for (int lbr = 0; lbr < 2; lbr++) {
-        harness h;
-        h_init(&h, "GRU", 14);
-        h_attr_string(&h, "direction", "reverse");
-        h_attr_int(&h, "layout", 1);
-        h_attr_float(&h, "clip", 0.5f);
-        h_attr_int(&h, "linear_before_reset", lbr);
-        add_core_inputs(&h, &in, 3, 1, 1);
-        h_input(&h, DNNX_DTYPE_INT32, 1, (const int64_t[]){BATCH}, lengths);
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){BATCH, 1, HIDDEN}, in.h0);
-        assert_int_equal(h_run(&h, 2), DNNX_OK);
-        assert_dims(&h.outputs[0], 4, (const int64_t[]){BATCH, SEQ, 1, HIDDEN});
-        assert_dims(&h.outputs[1], 3, (const int64_t[]){BATCH, 1, HIDDEN});
-        assert_floats_near(&h.outputs[0], lbr ? gru_rev_lbr_y : gru_rev_y, 12, 1e-5);
-        assert_floats_near(&h.outputs[1], lbr ? gru_rev_lbr_yh : gru_rev_yh, 4, 1e-5);
-        h_free(&h);
+        harness *h = harness_new("GRU", 14, 0, 2);
+        harness_attr_string(h, "direction", "reverse");
+        harness_attr_int(h, "layout", 1);
+        harness_attr_float(h, "clip", 0.5f);
+        harness_attr_int(h, "linear_before_reset", lbr);
+        add_core_inputs(h, &in, 3, 1, 1);
+        harness_input(h, 4, DNNX_DTYPE_INT32, 1, (const int64_t[]){BATCH}, lengths);
+        harness_input(h, 5, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){BATCH, 1, HIDDEN}, in.h0);
+        assert_int_equal(harness_run(h), DNNX_OK);
+        assert_dims(&h->outputs[0], 4, (const int64_t[]){BATCH, SEQ, 1, HIDDEN});
+        assert_dims(&h->outputs[1], 3, (const int64_t[]){BATCH, 1, HIDDEN});
+        assert_tensor_floats(&h->outputs[0], lbr ? gru_rev_lbr_y : gru_rev_y, 12, 1e-5);
+        assert_tensor_floats(&h->outputs[1], lbr ? gru_rev_lbr_yh : gru_rev_yh, 4, 1e-5);
+        harness_free(h);
     }
 }
 
@@ -294,34 +150,32 @@ static void test_rnn_activation_parameters(void **state)
     make_inputs(&in, 1, 2);
     static const char *const acts[] = {"LeakyRelu", "hardsigmoid"};
     static const float alphas[] = {0.2f, 0.3f}, betas[] = {0.4f};
-    harness h;
-    h_init(&h, "RNN", 14);
-    h_attr_string(&h, "direction", "bidirectional");
-    h_attr_int(&h, "hidden_size", HIDDEN);
-    h_attr_strings(&h, "activations", acts, 2);
-    h_attr_floats(&h, "activation_alpha", alphas, 2);
-    h_attr_floats(&h, "activation_beta", betas, 1);
-    add_core_inputs(&h, &in, 1, 2, 0);
-    h_omit_input(&h);
-    h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.h0);
-    assert_int_equal(h_run(&h, 2), DNNX_OK);
-    assert_floats_near(&h.outputs[0], rnn_acts_y, 24, 1e-5);
-    assert_floats_near(&h.outputs[1], rnn_acts_yh, 8, 1e-5);
-    h_free(&h);
+    harness *h = harness_new("RNN", 14, 0, 2);
+    harness_attr_string(h, "direction", "bidirectional");
+    harness_attr_int(h, "hidden_size", HIDDEN);
+    harness_attr_strings(h, "activations", acts, 2);
+    harness_attr_floats(h, "activation_alpha", alphas, 2);
+    harness_attr_floats(h, "activation_beta", betas, 1);
+    add_core_inputs(h, &in, 1, 2, 0);
+    harness_omit_input(h, 4);
+    harness_input(h, 5, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.h0);
+    assert_int_equal(harness_run(h), DNNX_OK);
+    assert_tensor_floats(&h->outputs[0], rnn_acts_y, 24, 1e-5);
+    assert_tensor_floats(&h->outputs[1], rnn_acts_yh, 8, 1e-5);
+    harness_free(h);
 
-    harness only_h;
-    h_init(&only_h, "RNN", 7);
-    h_attr_string(&only_h, "direction", "bidirectional");
-    h_attr_strings(&only_h, "activations", acts, 2);
-    h_attr_floats(&only_h, "activation_alpha", alphas, 2);
-    h_attr_floats(&only_h, "activation_beta", betas, 1);
-    add_core_inputs(&only_h, &in, 1, 2, 0);
-    h_omit_input(&only_h);
-    h_input(&only_h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.h0);
-    only_h.omitted_outputs = 1u;
-    assert_int_equal(h_run(&only_h, 2), DNNX_OK);
-    assert_floats_near(&only_h.outputs[1], rnn_acts_yh, 8, 1e-5);
-    h_free(&only_h);
+    harness *only_h = harness_new("RNN", 7, 0, 2);
+    harness_attr_string(only_h, "direction", "bidirectional");
+    harness_attr_strings(only_h, "activations", acts, 2);
+    harness_attr_floats(only_h, "activation_alpha", alphas, 2);
+    harness_attr_floats(only_h, "activation_beta", betas, 1);
+    add_core_inputs(only_h, &in, 1, 2, 0);
+    harness_omit_input(only_h, 4);
+    harness_input(only_h, 5, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, BATCH, HIDDEN}, in.h0);
+    harness_omit_output(only_h, 0);
+    assert_int_equal(harness_run(only_h), DNNX_OK);
+    assert_tensor_floats(&only_h->outputs[1], rnn_acts_yh, 8, 1e-5);
+    harness_free(only_h);
 }
 
 static const float lstm_if_y[] = {6.16265719e-02f, 3.97818095e-02f, 2.52577663e-01f, 2.23898653e-01f,
@@ -337,19 +191,18 @@ static void test_lstm_input_forget_batch_first(void **state)
     rnn_inputs in;
     make_inputs(&in, 4, 1);
     static const char *const acts[] = {"Sigmoid", "Tanh", "Relu"};
-    harness h;
-    h_init(&h, "LSTM", 14);
-    h_attr_int(&h, "layout", 1);
-    h_attr_int(&h, "input_forget", 1);
-    h_attr_strings(&h, "activations", acts, 3);
-    add_core_inputs(&h, &in, 4, 1, 1);
-    assert_int_equal(h_run(&h, 3), DNNX_OK);
-    assert_dims(&h.outputs[0], 4, (const int64_t[]){BATCH, SEQ, 1, HIDDEN});
-    assert_dims(&h.outputs[2], 3, (const int64_t[]){BATCH, 1, HIDDEN});
-    assert_floats_near(&h.outputs[0], lstm_if_y, 12, 1e-5);
-    assert_floats_near(&h.outputs[1], lstm_if_yh, 4, 1e-5);
-    assert_floats_near(&h.outputs[2], lstm_if_yc, 4, 1e-5);
-    h_free(&h);
+    harness *h = harness_new("LSTM", 14, 0, 3);
+    harness_attr_int(h, "layout", 1);
+    harness_attr_int(h, "input_forget", 1);
+    harness_attr_strings(h, "activations", acts, 3);
+    add_core_inputs(h, &in, 4, 1, 1);
+    assert_int_equal(harness_run(h), DNNX_OK);
+    assert_dims(&h->outputs[0], 4, (const int64_t[]){BATCH, SEQ, 1, HIDDEN});
+    assert_dims(&h->outputs[2], 3, (const int64_t[]){BATCH, 1, HIDDEN});
+    assert_tensor_floats(&h->outputs[0], lstm_if_y, 12, 1e-5);
+    assert_tensor_floats(&h->outputs[1], lstm_if_yh, 4, 1e-5);
+    assert_tensor_floats(&h->outputs[2], lstm_if_yc, 4, 1e-5);
+    harness_free(h);
 }
 
 /* A double GRU and a float16 RNN give the float results (to their precision). */
@@ -369,24 +222,23 @@ static void test_double_and_half_inputs(void **state)
         bd[i] = in.b[i];
     for (size_t i = 0; i < sizeof hd / sizeof hd[0]; i++)
         hd[i] = in.h0[i];
-    harness h;
-    h_init(&h, "GRU", 14);
-    h_attr_string(&h, "direction", "reverse");
-    h_attr_int(&h, "layout", 1);
-    h_attr_float(&h, "clip", 0.5f);
-    h_attr_int(&h, "linear_before_reset", 1);
-    h_input(&h, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){BATCH, SEQ, INPUT}, xd);
-    h_input(&h, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){1, 3 * HIDDEN, INPUT}, wd);
-    h_input(&h, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){1, 3 * HIDDEN, HIDDEN}, rd);
-    h_input(&h, DNNX_DTYPE_DOUBLE, 2, (const int64_t[]){1, 6 * HIDDEN}, bd);
-    h_input(&h, DNNX_DTYPE_INT64, 1, (const int64_t[]){BATCH}, (const int64_t[]){2, 3});
-    h_input(&h, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){BATCH, 1, HIDDEN}, hd);
-    assert_int_equal(h_run(&h, 2), DNNX_OK);
-    assert_int_equal(h.outputs[0].dtype, DNNX_DTYPE_DOUBLE);
-    const double *y = h.outputs[0].data;
+    harness *h = harness_new("GRU", 14, 0, 2);
+    harness_attr_string(h, "direction", "reverse");
+    harness_attr_int(h, "layout", 1);
+    harness_attr_float(h, "clip", 0.5f);
+    harness_attr_int(h, "linear_before_reset", 1);
+    harness_input(h, 0, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){BATCH, SEQ, INPUT}, xd);
+    harness_input(h, 1, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){1, 3 * HIDDEN, INPUT}, wd);
+    harness_input(h, 2, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){1, 3 * HIDDEN, HIDDEN}, rd);
+    harness_input(h, 3, DNNX_DTYPE_DOUBLE, 2, (const int64_t[]){1, 6 * HIDDEN}, bd);
+    harness_input(h, 4, DNNX_DTYPE_INT64, 1, (const int64_t[]){BATCH}, (const int64_t[]){2, 3});
+    harness_input(h, 5, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){BATCH, 1, HIDDEN}, hd);
+    assert_int_equal(harness_run(h), DNNX_OK);
+    assert_int_equal(h->outputs[0].dtype, DNNX_DTYPE_DOUBLE);
+    const double *y = h->outputs[0].data;
     for (int i = 0; i < 12; i++)
         assert_float_equal(y[i], gru_rev_lbr_y[i], 1e-6);
-    h_free(&h);
+    harness_free(h);
 
     make_inputs(&in, 1, 2);
     uint16_t xh[SEQ * BATCH * INPUT], wh[2 * HIDDEN * INPUT], rh[2 * HIDDEN * HIDDEN], bh[4 * HIDDEN];
@@ -398,55 +250,59 @@ static void test_double_and_half_inputs(void **state)
         rh[i] = tensor_float_to_half(in.r[i]);
     for (size_t i = 0; i < sizeof bh / sizeof bh[0]; i++)
         bh[i] = tensor_float_to_half(in.b[i]);
-    harness half;
-    h_init(&half, "RNN", 14);
-    h_input(&half, DNNX_DTYPE_FLOAT16, 3, (const int64_t[]){SEQ, BATCH, INPUT}, xh);
-    h_input(&half, DNNX_DTYPE_FLOAT16, 3, (const int64_t[]){2, HIDDEN, INPUT}, wh);
-    h_input(&half, DNNX_DTYPE_FLOAT16, 3, (const int64_t[]){2, HIDDEN, HIDDEN}, rh);
-    h_input(&half, DNNX_DTYPE_FLOAT16, 2, (const int64_t[]){2, 2 * HIDDEN}, bh);
-    h_attr_string(&half, "direction", "bidirectional");
-    assert_int_equal(h_run(&half, 2), DNNX_OK);
-    assert_int_equal(half.outputs[1].dtype, DNNX_DTYPE_FLOAT16);
-    harness full;
-    h_init(&full, "RNN", 14);
-    add_core_inputs(&full, &in, 1, 2, 0);
-    h_attr_string(&full, "direction", "bidirectional");
-    assert_int_equal(h_run(&full, 2), DNNX_OK);
+    harness *half = harness_new("RNN", 14, 0, 2);
+    harness_input(half, 0, DNNX_DTYPE_FLOAT16, 3, (const int64_t[]){SEQ, BATCH, INPUT}, xh);
+    harness_input(half, 1, DNNX_DTYPE_FLOAT16, 3, (const int64_t[]){2, HIDDEN, INPUT}, wh);
+    harness_input(half, 2, DNNX_DTYPE_FLOAT16, 3, (const int64_t[]){2, HIDDEN, HIDDEN}, rh);
+    harness_input(half, 3, DNNX_DTYPE_FLOAT16, 2, (const int64_t[]){2, 2 * HIDDEN}, bh);
+    harness_attr_string(half, "direction", "bidirectional");
+    assert_int_equal(harness_run(half), DNNX_OK);
+    assert_int_equal(half->outputs[1].dtype, DNNX_DTYPE_FLOAT16);
+    harness *full = harness_new("RNN", 14, 0, 2);
+    add_core_inputs(full, &in, 1, 2, 0);
+    harness_attr_string(full, "direction", "bidirectional");
+    assert_int_equal(harness_run(full), DNNX_OK);
     for (int i = 0; i < 2 * BATCH * HIDDEN; i++)
-        assert_float_equal(tensor_half_to_float(((uint16_t *)half.outputs[1].data)[i]),
-                           ((float *)full.outputs[1].data)[i], 5e-3);
-    h_free(&half);
-    h_free(&full);
+        assert_float_equal(tensor_half_to_float(((uint16_t *)half->outputs[1].data)[i]),
+                           ((float *)full->outputs[1].data)[i], 5e-3);
+    harness_free(half);
+    harness_free(full);
 }
 
 /* At load, symbolic seq and batch flow to the outputs; hidden_size comes from R when absent. */
 static void test_load_time_shapes(void **state)
 {
     (void)state;
-    harness h;
-    h_init(&h, "LSTM", 14);
-    int64_t seq = graph_symbol(h.g, "seq"), batch = graph_symbol(h.g, "batch");
-    h_attr_string(&h, "direction", "bidirectional");
-    h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){seq, batch, 5}, NULL);
-    h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 12, 5}, NULL);
-    h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 12, 3}, NULL);
-    assert_int_equal(h_infer(&h, 3), DNNX_OK);
-    assert_dims(&h.outputs[0], 4, (const int64_t[]){seq, 2, batch, 3});
-    assert_dims(&h.outputs[1], 3, (const int64_t[]){2, batch, 3});
-    assert_dims(&h.outputs[2], 3, (const int64_t[]){2, batch, 3});
-    h_free(&h);
+    harness *h = harness_new("LSTM", 14, 0, 3);
+    int64_t seq = graph_symbol(h->g, "seq"), batch = graph_symbol(h->g, "batch");
+    harness_attr_string(h, "direction", "bidirectional");
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){seq, batch, 5}, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 12, 5}, NULL);
+    harness_input(h, 2, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 12, 3}, NULL);
+    assert_int_equal(harness_infer(h, false), DNNX_OK);
+    assert_dims(&h->outputs[0], 4, (const int64_t[]){seq, 2, batch, 3});
+    assert_dims(&h->outputs[1], 3, (const int64_t[]){2, batch, 3});
+    assert_dims(&h->outputs[2], 3, (const int64_t[]){2, batch, 3});
+    harness_free(h);
 
-    harness batch_first;
-    h_init(&batch_first, "GRU", 14);
-    h_attr_int(&batch_first, "layout", 1);
-    h_attr_int(&batch_first, "hidden_size", 4);
-    h_input(&batch_first, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){DIM_UNKNOWN, 7, 5}, NULL);
-    h_input(&batch_first, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 12, 5}, NULL);
-    h_input(&batch_first, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 12, 4}, NULL);
-    assert_int_equal(h_infer(&batch_first, 2), DNNX_OK);
-    assert_dims(&batch_first.outputs[0], 4, (const int64_t[]){DIM_UNKNOWN, 7, 1, 4});
-    assert_dims(&batch_first.outputs[1], 3, (const int64_t[]){DIM_UNKNOWN, 1, 4});
-    h_free(&batch_first);
+    harness *batch_first = harness_new("GRU", 14, 0, 2);
+    harness_attr_int(batch_first, "layout", 1);
+    harness_attr_int(batch_first, "hidden_size", 4);
+    harness_input(batch_first, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){DIM_UNKNOWN, 7, 5}, NULL);
+    harness_input(batch_first, 1, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 12, 5}, NULL);
+    harness_input(batch_first, 2, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 12, 4}, NULL);
+    assert_int_equal(harness_infer(batch_first, false), DNNX_OK);
+    assert_dims(&batch_first->outputs[0], 4, (const int64_t[]){DIM_UNKNOWN, 7, 1, 4});
+    assert_dims(&batch_first->outputs[1], 3, (const int64_t[]){DIM_UNKNOWN, 1, 4});
+    harness_free(batch_first);
+}
+
+/* X [4, 1, 3], W [1, w_rows, 3] and R [1, r_rows, r_cols] as shapes only (inputs 0-2). */
+static void add_shape_inputs(harness *h, int64_t w_rows, int64_t r_rows, int64_t r_cols)
+{
+    harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
+    harness_input(h, 1, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, w_rows, 3}, NULL);
+    harness_input(h, 2, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, r_rows, r_cols}, NULL);
 }
 
 /* One attribute or shape problem per case, each caught by load-time inference. */
@@ -473,70 +329,48 @@ static void test_invalid_models(void **state)
         {"LSTM", NULL, NULL, "input_forget", 2, 8, 2, "input_forget 2"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        harness h;
-        h_init(&h, cases[k].op, 14);
+        harness *h = harness_new(cases[k].op, 14, 0, 2);
         if (cases[k].attr)
-            h_attr_string(&h, cases[k].attr, cases[k].value);
+            harness_attr_string(h, cases[k].attr, cases[k].value);
         if (cases[k].int_attr)
-            h_attr_int(&h, cases[k].int_attr, cases[k].int_value);
+            harness_attr_int(h, cases[k].int_attr, cases[k].int_value);
         int gates = !strcmp(cases[k].op, "GRU") ? 3 : 4;
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, cases[k].w_rows, 3}, NULL);
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, gates * 2, cases[k].r_cols}, NULL);
-        assert_int_equal(h_infer(&h, 2), DNNX_ERR_INVALID_MODEL);
-        assert_error_contains(cases[k].message);
-        h_free(&h);
+        add_shape_inputs(h, cases[k].w_rows, gates * 2, cases[k].r_cols);
+        assert_error(harness_infer(h, false), DNNX_ERR_INVALID_MODEL, cases[k].message);
+        harness_free(h);
     }
 
-    harness acts;
-    h_init(&acts, "GRU", 14);
-    h_attr_strings(&acts, "activations", three, 3);
-    h_input(&acts, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
-    h_input(&acts, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 6, 3}, NULL);
-    h_input(&acts, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 6, 2}, NULL);
-    assert_int_equal(h_infer(&acts, 2), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("activations has 3 names");
-    h_free(&acts);
+    harness *acts = harness_new("GRU", 14, 0, 2);
+    harness_attr_strings(acts, "activations", three, 3);
+    add_shape_inputs(acts, 6, 6, 2);
+    assert_error(harness_infer(acts, false), DNNX_ERR_INVALID_MODEL, "activations has 3 names");
+    harness_free(acts);
 
-    harness swish;
-    h_init(&swish, "GRU", 14);
-    h_attr_strings(&swish, "activations", unknown, 2);
-    h_input(&swish, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
-    h_input(&swish, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 6, 3}, NULL);
-    h_input(&swish, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 6, 2}, NULL);
-    assert_int_equal(h_infer(&swish, 2), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("unknown activation function 'Swish'");
-    h_free(&swish);
+    harness *swish = harness_new("GRU", 14, 0, 2);
+    harness_attr_strings(swish, "activations", unknown, 2);
+    add_shape_inputs(swish, 6, 6, 2);
+    assert_error(harness_infer(swish, false), DNNX_ERR_INVALID_MODEL, "unknown activation function 'Swish'");
+    harness_free(swish);
 
-    harness clip;
-    h_init(&clip, "RNN", 14);
-    h_attr_float(&clip, "clip", -1.0f);
-    h_input(&clip, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
-    h_input(&clip, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 2, 3}, NULL);
-    h_input(&clip, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 2, 2}, NULL);
-    assert_int_equal(h_infer(&clip, 2), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("clip");
-    h_free(&clip);
+    harness *clip = harness_new("RNN", 14, 0, 2);
+    harness_attr_float(clip, "clip", -1.0f);
+    add_shape_inputs(clip, 2, 2, 2);
+    assert_error(harness_infer(clip, false), DNNX_ERR_INVALID_MODEL, "clip");
+    harness_free(clip);
 
-    harness state_shape;
-    h_init(&state_shape, "RNN", 14);
-    h_input(&state_shape, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
-    h_input(&state_shape, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 2, 3}, NULL);
-    h_input(&state_shape, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 2, 2}, NULL);
-    h_omit_input(&state_shape);
-    h_omit_input(&state_shape);
-    h_input(&state_shape, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 5, 2}, NULL);
-    assert_int_equal(h_infer(&state_shape, 2), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("initial_h's batch_size 5 and 1");
-    h_free(&state_shape);
+    harness *state_shape = harness_new("RNN", 14, 0, 2);
+    add_shape_inputs(state_shape, 2, 2, 2);
+    harness_omit_input(state_shape, 3);
+    harness_omit_input(state_shape, 4);
+    harness_input(state_shape, 5, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 5, 2}, NULL);
+    assert_error(harness_infer(state_shape, false), DNNX_ERR_INVALID_MODEL, "initial_h's batch_size 5 and 1");
+    harness_free(state_shape);
 
-    harness dtype;
-    h_init(&dtype, "RNN", 14);
-    h_input(&dtype, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){4, 1, 3}, NULL);
-    h_input(&dtype, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){1, 2, 3}, NULL);
-    h_input(&dtype, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 2, 2}, NULL);
-    assert_int_equal(h_infer(&dtype, 2), DNNX_ERR_INVALID_MODEL);
-    h_free(&dtype);
+    harness *dtype = harness_new("RNN", 14, 0, 2);
+    add_shape_inputs(dtype, 2, 2, 2);
+    harness_input(dtype, 1, DNNX_DTYPE_DOUBLE, 3, (const int64_t[]){1, 2, 3}, NULL);
+    assert_int_equal(harness_infer(dtype, false), DNNX_ERR_INVALID_MODEL);
+    harness_free(dtype);
 }
 
 /* LRN over 4 channels with size 3 (window [c - 1, c + 1]) and size 2 (window [c, c + 1]). */
@@ -544,18 +378,17 @@ static void test_lrn(void **state)
 {
     (void)state;
     float x[2 * 4 * 3];
-    fill(x, 24, 0.7, 0.2, 2.0);
+    fill_sine(x, 24, 0.7, 0.2, 2.0);
     static const int64_t dims[] = {2, 4, 3};
     for (int size = 2; size <= 3; size++) {
-        harness h;
-        h_init(&h, "LRN", 13);
-        h_attr_int(&h, "size", size);
-        h_attr_float(&h, "alpha", 0.5f);
-        h_attr_float(&h, "beta", 0.6f);
-        h_attr_float(&h, "bias", 1.5f);
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, dims, x);
-        assert_int_equal(h_run(&h, 1), DNNX_OK);
-        const float *y = h.outputs[0].data;
+        harness *h = harness_new("LRN", 13, 0, 1);
+        harness_attr_int(h, "size", size);
+        harness_attr_float(h, "alpha", 0.5f);
+        harness_attr_float(h, "beta", 0.6f);
+        harness_attr_float(h, "bias", 1.5f);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, dims, x);
+        assert_int_equal(harness_run(h), DNNX_OK);
+        const float *y = h->outputs[0].data;
         for (int n = 0; n < 2; n++) {
             for (int c = 0; c < 4; c++) {
                 for (int i = 0; i < 3; i++) {
@@ -568,22 +401,19 @@ static void test_lrn(void **state)
                 }
             }
         }
-        h_free(&h);
+        harness_free(h);
     }
 
-    harness no_size;
-    h_init(&no_size, "LRN", 1);
-    h_input(&no_size, DNNX_DTYPE_FLOAT, 3, dims, NULL);
-    assert_int_equal(h_infer(&no_size, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("'size' is required");
-    h_free(&no_size);
+    harness *no_size = harness_new("LRN", 1, 0, 1);
+    harness_input(no_size, 0, DNNX_DTYPE_FLOAT, 3, dims, NULL);
+    assert_error(harness_infer(no_size, false), DNNX_ERR_INVALID_MODEL, "'size' is required");
+    harness_free(no_size);
 
-    harness rank1;
-    h_init(&rank1, "LRN", 13);
-    h_attr_int(&rank1, "size", 3);
-    h_input(&rank1, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){4}, NULL);
-    assert_int_equal(h_infer(&rank1, 1), DNNX_ERR_INVALID_MODEL);
-    h_free(&rank1);
+    harness *rank1 = harness_new("LRN", 13, 0, 1);
+    harness_attr_int(rank1, "size", 3);
+    harness_input(rank1, 0, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){4}, NULL);
+    assert_int_equal(harness_infer(rank1, false), DNNX_ERR_INVALID_MODEL);
+    harness_free(rank1);
 }
 
 int main(void)

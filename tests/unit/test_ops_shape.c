@@ -13,584 +13,455 @@
 #include "graph/graph.h"
 #include "graph/op.h"
 #include "ops/ops.h"
-
-#define MAX_IO 8
-
-/* One node with its inputs, outputs and attributes, and the op_ctx over them. */
-typedef struct op_case {
-    graph *g;
-    graph_node node;
-    graph_attr attrs[MAX_IO];
-    dnnx_tensor in[MAX_IO], out[MAX_IO];
-    const dnnx_tensor *inputs[MAX_IO];
-    dnnx_tensor *outputs[MAX_IO];
-    op_ctx ctx;
-} op_case;
-
-static void case_init(op_case *c, const char *op_type, int opset, int n_inputs, int n_outputs)
-{
-    memset(c, 0, sizeof *c);
-    c->g = graph_create();
-    assert_non_null(c->g);
-    c->node.name = (char *)"n";
-    c->node.op_type = (char *)op_type;
-    c->node.domain = (char *)"";
-    c->node.schema = op_registry_find(ops_registry(), "", op_type, opset);
-    assert_non_null(c->node.schema);
-    c->node.opset = opset;
-    c->node.attrs = c->attrs;
-    for (int k = 0; k < n_outputs; k++)
-        c->outputs[k] = &c->out[k];
-    c->ctx.node = &c->node;
-    c->ctx.graph = c->g;
-    c->ctx.opset = opset;
-    c->ctx.n_inputs = n_inputs;
-    c->ctx.inputs = c->inputs;
-    c->ctx.n_outputs = n_outputs;
-    c->ctx.outputs = c->outputs;
-}
-
-static void case_free(op_case *c)
-{
-    for (int k = 0; k < MAX_IO; k++)
-        tensor_clear(&c->out[k]);
-    graph_free(c->g);
-}
-
-/* Input i: dtype and dims (symbols allowed), data borrowed from the caller (NULL = unknown). */
-static void case_input(op_case *c, int i, dnnx_dtype dtype, int rank, const int64_t *dims, const void *data)
-{
-    tensor_init_shape(&c->in[i], dtype, rank, dims);
-    c->in[i].data = (void *)data;
-    c->inputs[i] = &c->in[i];
-}
-
-static graph_attr *case_attr(op_case *c, const char *name, graph_attr_type type)
-{
-    graph_attr *attr = &c->attrs[c->node.n_attrs++];
-    attr->name = (char *)name;
-    attr->type = type;
-    return attr;
-}
-
-static void case_attr_int(op_case *c, const char *name, int64_t value) { case_attr(c, name, ATTR_INT)->i = value; }
-
-static void case_attr_float(op_case *c, const char *name, float value) { case_attr(c, name, ATTR_FLOAT)->f = value; }
-
-static void case_attr_ints(op_case *c, const char *name, int64_t *values, size_t count)
-{
-    graph_attr *attr = case_attr(c, name, ATTR_INTS);
-    attr->ints = values;
-    attr->count = count;
-}
-
-static void case_attr_floats(op_case *c, const char *name, float *values, size_t count)
-{
-    graph_attr *attr = case_attr(c, name, ATTR_FLOATS);
-    attr->floats = values;
-    attr->count = count;
-}
-
-static void case_attr_tensor(op_case *c, const char *name, dnnx_tensor *value)
-{
-    case_attr(c, name, ATTR_TENSOR)->t = value;
-}
-
-static dnnx_status case_infer(op_case *c, bool concrete)
-{
-    for (int k = 0; k < c->ctx.n_outputs; k++)
-        tensor_clear(&c->out[k]);
-    c->ctx.concrete = concrete;
-    c->ctx.status = DNNX_OK;
-    dnnx_status status = c->node.schema->infer(&c->ctx);
-    return status ? status : c->ctx.status;
-}
-
-/* Infers with concrete inputs, allocates the outputs and runs the reference kernel. */
-static dnnx_status case_run(op_case *c)
-{
-    dnnx_status status = case_infer(c, true);
-    for (int k = 0; k < c->ctx.n_outputs && !status; k++)
-        if (c->outputs[k])
-            status = tensor_alloc_data(c->outputs[k]);
-    return status ? status : c->node.schema->run(&c->ctx);
-}
-
-static void assert_dims(const dnnx_tensor *t, int rank, const int64_t *dims)
-{
-    assert_int_equal(t->rank, rank);
-    for (int d = 0; d < rank; d++)
-        assert_int_equal(t->dims[d], dims[d]);
-}
-
-static void assert_error(dnnx_status status, dnnx_status expected, const char *text)
-{
-    assert_int_equal(status, expected);
-    if (!strstr(dnnx_last_error(), text))
-        fail_msg("error '%s' does not mention '%s'", dnnx_last_error(), text);
-}
+#include "support/op_harness.h"
 
 static void test_reshape_copies_symbolic_dims(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Reshape", 14, 2, 1);
-    int64_t batch = graph_symbol(c.g, "batch"), seq = graph_symbol(c.g, "seq");
+    harness *c = harness_new("Reshape", 14, 2, 1);
+    int64_t batch = graph_symbol(c->g, "batch"), seq = graph_symbol(c->g, "seq");
     int64_t in_dims[] = {batch, seq, 768}, shape_dims[] = {4}, shape[] = {0, 0, 12, 64};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, shape_dims, shape);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 4, (int64_t[]){batch, seq, 12, 64});
-    assert_int_equal(c.out[0].dtype, DNNX_DTYPE_FLOAT);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, shape_dims, shape);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 4, (int64_t[]){batch, seq, 12, 64});
+    assert_int_equal(c->outputs[0].dtype, DNNX_DTYPE_FLOAT);
 
     /* The -1 is the one input dim left after cancelling the copied ones and equal sizes. */
     int64_t minus_one[] = {0, -1, 12, 64};
-    c.in[1].data = minus_one;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 4, (int64_t[]){batch, seq, 12, 64});
+    c->inputs[1].data = minus_one;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 4, (int64_t[]){batch, seq, 12, 64});
 
     int64_t merge_heads[] = {0, 0, -1}, head_dims[] = {batch, seq, 12, 64}, three[] = {3};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 4, head_dims, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, three, merge_heads);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 3, (int64_t[]){batch, seq, 768});
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 4, head_dims, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, three, merge_heads);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 3, (int64_t[]){batch, seq, 768});
 
     /* batch * seq is no single symbol. */
     int64_t flatten[] = {-1, 768}, two[] = {2};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, two, flatten);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){DIM_UNKNOWN, 768});
-    case_free(&c);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, two, flatten);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){DIM_UNKNOWN, 768});
+    harness_free(c);
 }
 
 static void test_reshape_unknown_shape_keeps_rank(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Reshape", 13, 2, 1);
+    harness *c = harness_new("Reshape", 13, 2, 1);
     int64_t in_dims[] = {2, 3}, shape_dims[] = {3};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 2, in_dims, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, shape_dims, NULL);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 3, (int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN, DIM_UNKNOWN});
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 2, in_dims, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, shape_dims, NULL);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 3, (int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN, DIM_UNKNOWN});
 
-    c.in[1].dims[0] = graph_symbol(c.g, "n");
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_int_equal(c.out[0].rank, -1);
-    case_free(&c);
+    c->inputs[1].dims[0] = graph_symbol(c->g, "n");
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_int_equal(c->outputs[0].rank, -1);
+    harness_free(c);
 }
 
 static void test_reshape_runs(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Reshape", 14, 2, 1);
+    harness *c = harness_new("Reshape", 14, 2, 1);
     float data[24];
     for (int k = 0; k < 24; k++)
         data[k] = (float)k;
     int64_t in_dims[] = {2, 3, 4}, shape_dims[] = {2}, shape[] = {4, -1};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, data);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, shape_dims, shape);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){4, 6});
-    assert_memory_equal(c.out[0].data, data, sizeof data);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, data);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, shape_dims, shape);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){4, 6});
+    assert_memory_equal(c->outputs[0].data, data, sizeof data);
 
     /* allowzero keeps a 0 as a 0 instead of copying the input dim. */
     int64_t empty_dims[] = {0, 3, 4}, three[] = {3}, zero_last[] = {3, 4, 0};
-    case_attr_int(&c, "allowzero", 1);
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, empty_dims, data);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, three, zero_last);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 3, (int64_t[]){3, 4, 0});
-    case_free(&c);
+    harness_attr_int(c, "allowzero", 1);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, empty_dims, data);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, three, zero_last);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 3, (int64_t[]){3, 4, 0});
+    harness_free(c);
 }
 
 static void test_reshape_errors(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Reshape", 14, 2, 1);
+    harness *c = harness_new("Reshape", 14, 2, 1);
     float data[24] = {0};
     int64_t in_dims[] = {2, 3, 4}, two[] = {2}, three[] = {3};
     int64_t two_minus[] = {-1, -1}, five_five[] = {5, 5}, not_dividing[] = {5, -1}, below[] = {2, -2};
     int64_t copy_beyond[] = {2, 3, 4, 0};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, data);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, in_dims, data);
 
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, two, two_minus);
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "more than one -1");
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, two, five_five);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_ARGUMENT, "[2,3,4] into shape [5,5]");
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "24 elements, not 25");
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, two, not_dividing);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_ARGUMENT, "[2,3,4] into shape [5,-1]");
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, two, below);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_MODEL, "dim 1 is -2");
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, two, two_minus);
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "more than one -1");
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, two, five_five);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_ARGUMENT, "[2,3,4] into shape [5,5]");
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "24 elements, not 25");
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, two, not_dividing);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_ARGUMENT, "[2,3,4] into shape [5,-1]");
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, two, below);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_MODEL, "dim 1 is -2");
     int64_t four[] = {4};
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, four, copy_beyond);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_ARGUMENT, "does not exist");
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, four, copy_beyond);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_ARGUMENT, "does not exist");
 
     int64_t zero_and_minus[] = {0, -1, 4};
-    case_attr_int(&c, "allowzero", 1);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, three, zero_and_minus);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_MODEL, "0 and -1");
+    harness_attr_int(c, "allowzero", 1);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, three, zero_and_minus);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_MODEL, "0 and -1");
     assert_non_null(strstr(dnnx_last_error(), "node 'n' (Reshape-14)"));
-    case_free(&c);
+    harness_free(c);
 }
 
 static void test_flatten(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Flatten", 13, 1, 1);
-    int64_t batch = graph_symbol(c.g, "batch");
+    harness *c = harness_new("Flatten", 13, 1, 1);
+    int64_t batch = graph_symbol(c->g, "batch");
     int64_t dims[] = {batch, 3, 4};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, dims, NULL);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){batch, 12});
-    case_attr_int(&c, "axis", -1);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){DIM_UNKNOWN, 4});
-    c.attrs[0].i = 4;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "axis 4");
-    case_free(&c);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, dims, NULL);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){batch, 12});
+    harness_attr_int(c, "axis", -1);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){DIM_UNKNOWN, 4});
+    c->attrs[0].i = 4;
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "axis 4");
+    harness_free(c);
 
-    case_init(&c, "Flatten", 9, 1, 1);
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, (int64_t[]){2, 3, 4}, NULL);
-    case_attr_int(&c, "axis", -1);
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "axis -1");
-    c.attrs[0].i = 0;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){1, 24});
-    case_free(&c);
+    c = harness_new("Flatten", 9, 1, 1);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, (int64_t[]){2, 3, 4}, NULL);
+    harness_attr_int(c, "axis", -1);
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "axis -1");
+    c->attrs[0].i = 0;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){1, 24});
+    harness_free(c);
 }
 
 static void test_squeeze(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Squeeze", 13, 2, 1);
-    int64_t batch = graph_symbol(c.g, "batch");
+    harness *c = harness_new("Squeeze", 13, 2, 1);
+    int64_t batch = graph_symbol(c->g, "batch");
     int64_t dims[] = {batch, 1, 5}, one[] = {1}, axis[] = {-2};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, dims, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, one, axis);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){batch, 5});
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, dims, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, one, axis);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){batch, 5});
 
     /* Without axes, a symbolic dim might be 1: the rank is unknown until run time. */
-    c.inputs[1] = NULL;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_int_equal(c.out[0].rank, -1);
-    c.in[0].dims[0] = 1;
-    assert_int_equal(case_infer(&c, true), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){5});
+    c->input_ptrs[1] = NULL;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_int_equal(c->outputs[0].rank, -1);
+    c->inputs[0].dims[0] = 1;
+    assert_int_equal(harness_infer(c, true), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){5});
 
     int64_t not_one[] = {2}, outside[] = {3}, twice_dims[] = {2}, twice[] = {1, -2};
-    c.inputs[1] = &c.in[1];
-    c.in[1].data = not_one;
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_ARGUMENT, "cannot squeeze axis 2");
-    c.in[1].data = outside;
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_MODEL, "axis 3 is out of range");
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, twice_dims, twice);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_MODEL, "more than once");
-    case_free(&c);
+    c->input_ptrs[1] = &c->inputs[1];
+    c->inputs[1].data = not_one;
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_ARGUMENT, "cannot squeeze axis 2");
+    c->inputs[1].data = outside;
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_MODEL, "axis 3 is out of range");
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, twice_dims, twice);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_MODEL, "more than once");
+    harness_free(c);
 
-    case_init(&c, "Squeeze", 11, 1, 1);
+    c = harness_new("Squeeze", 11, 1, 1);
     int64_t attr_axes[] = {0, 2};
     float data[3] = {1, 2, 3};
-    case_attr_ints(&c, "axes", attr_axes, 2);
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, (int64_t[]){1, 3, 1}, data);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){3});
-    assert_memory_equal(c.out[0].data, data, sizeof data);
-    case_free(&c);
+    harness_attr_ints(c, "axes", attr_axes, 2);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, (int64_t[]){1, 3, 1}, data);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){3});
+    assert_memory_equal(c->outputs[0].data, data, sizeof data);
+    harness_free(c);
 }
 
 static void test_unsqueeze(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Unsqueeze", 13, 2, 1);
-    int64_t batch = graph_symbol(c.g, "batch"), seq = graph_symbol(c.g, "seq");
+    harness *c = harness_new("Unsqueeze", 13, 2, 1);
+    int64_t batch = graph_symbol(c->g, "batch"), seq = graph_symbol(c->g, "seq");
     int64_t dims[] = {batch, seq}, two[] = {2}, axes[] = {1, 2};
-    case_input(&c, 0, DNNX_DTYPE_INT64, 2, dims, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, two, axes);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 4, (int64_t[]){batch, 1, 1, seq});
+    harness_input(c, 0, DNNX_DTYPE_INT64, 2, dims, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, two, axes);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 4, (int64_t[]){batch, 1, 1, seq});
 
     int64_t negative[] = {-1, 0};
-    c.in[1].data = negative;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 4, (int64_t[]){1, batch, seq, 1});
+    c->inputs[1].data = negative;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 4, (int64_t[]){1, batch, seq, 1});
 
     /* Axes not known yet: the rank still is. */
-    c.in[1].data = NULL;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 4, (int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN, DIM_UNKNOWN, DIM_UNKNOWN});
+    c->inputs[1].data = NULL;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 4, (int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN, DIM_UNKNOWN, DIM_UNKNOWN});
 
     int64_t twice[] = {1, -3}, outside[] = {0, 4};
-    c.in[1].data = twice;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "more than once");
-    c.in[1].data = outside;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "axis 4 is out of range");
-    case_free(&c);
+    c->inputs[1].data = twice;
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "more than once");
+    c->inputs[1].data = outside;
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "axis 4 is out of range");
+    harness_free(c);
 
-    case_init(&c, "Unsqueeze", 11, 1, 1);
+    c = harness_new("Unsqueeze", 11, 1, 1);
     int64_t attr_axes[] = {0};
-    case_attr_ints(&c, "axes", attr_axes, 1);
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){1});
-    case_free(&c);
+    harness_attr_ints(c, "axes", attr_axes, 1);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 0, NULL, NULL);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){1});
+    harness_free(c);
 }
 
 static void test_shape_and_size(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Shape", 15, 1, 1);
-    int64_t batch = graph_symbol(c.g, "batch");
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 4, (int64_t[]){batch, 3, 4, 5}, NULL);
-    case_attr_int(&c, "start", 1);
-    case_attr_int(&c, "end", -1);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){2});
+    harness *c = harness_new("Shape", 15, 1, 1);
+    int64_t batch = graph_symbol(c->g, "batch");
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 4, (int64_t[]){batch, 3, 4, 5}, NULL);
+    harness_attr_int(c, "start", 1);
+    harness_attr_int(c, "end", -1);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){2});
     float data[120] = {0};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 4, (int64_t[]){2, 3, 4, 5}, data);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(((int64_t *)c.out[0].data)[0], 3);
-    assert_int_equal(((int64_t *)c.out[0].data)[1], 4);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 4, (int64_t[]){2, 3, 4, 5}, data);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(((int64_t *)c->outputs[0].data)[0], 3);
+    assert_int_equal(((int64_t *)c->outputs[0].data)[1], 4);
     /* Out-of-range start and end clamp. */
-    c.attrs[0].i = -10;
-    c.attrs[1].i = 10;
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){4});
-    case_free(&c);
+    c->attrs[0].i = -10;
+    c->attrs[1].i = 10;
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){4});
+    harness_free(c);
 
-    case_init(&c, "Size", 13, 1, 1);
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 4, (int64_t[]){2, 3, 4, 5}, data);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].rank, 0);
-    assert_int_equal(*(int64_t *)c.out[0].data, 120);
-    case_free(&c);
+    c = harness_new("Size", 13, 1, 1);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 4, (int64_t[]){2, 3, 4, 5}, data);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].rank, 0);
+    assert_int_equal(*(int64_t *)c->outputs[0].data, 120);
+    harness_free(c);
 }
 
 static void test_dropout(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Dropout", 13, 3, 2);
+    harness *c = harness_new("Dropout", 13, 3, 2);
     float data[4] = {1, 2, 3, 4}, ratio = 0.5f;
     uint8_t training = 1;
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 1, (int64_t[]){4}, data);
-    case_input(&c, 1, DNNX_DTYPE_FLOAT, 0, NULL, &ratio);
-    case_input(&c, 2, DNNX_DTYPE_BOOL, 0, NULL, &training);
-    assert_error(case_infer(&c, false), DNNX_ERR_UNSUPPORTED, "training-mode dropout");
-    c.inputs[1] = NULL;
-    assert_error(case_run(&c), DNNX_ERR_UNSUPPORTED, "ratio 0.5");
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 1, (int64_t[]){4}, data);
+    harness_input(c, 1, DNNX_DTYPE_FLOAT, 0, NULL, &ratio);
+    harness_input(c, 2, DNNX_DTYPE_BOOL, 0, NULL, &training);
+    assert_error(harness_infer(c, false), DNNX_ERR_UNSUPPORTED, "training-mode dropout");
+    c->input_ptrs[1] = NULL;
+    assert_error(harness_run(c), DNNX_ERR_UNSUPPORTED, "ratio 0.5");
     ratio = 0.0f;
-    c.inputs[1] = &c.in[1];
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_memory_equal(c.out[0].data, data, sizeof data);
-    assert_int_equal(c.out[1].dtype, DNNX_DTYPE_BOOL);
-    assert_memory_equal(c.out[1].data, ((uint8_t[]){1, 1, 1, 1}), 4);
+    c->input_ptrs[1] = &c->inputs[1];
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_memory_equal(c->outputs[0].data, data, sizeof data);
+    assert_int_equal(c->outputs[1].dtype, DNNX_DTYPE_BOOL);
+    assert_memory_equal(c->outputs[1].data, ((uint8_t[]){1, 1, 1, 1}), 4);
     training = 0;
     ratio = 0.5f;
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_memory_equal(c.out[0].data, data, sizeof data);
-    case_free(&c);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_memory_equal(c->outputs[0].data, data, sizeof data);
+    harness_free(c);
 
     /* Before opset 10 the mask has the input's type. */
-    case_init(&c, "Dropout", 7, 1, 2);
-    case_attr_float(&c, "ratio", 0.3f);
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 1, (int64_t[]){4}, data);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[1].dtype, DNNX_DTYPE_FLOAT);
-    assert_memory_equal(c.out[1].data, ((float[]){1, 1, 1, 1}), sizeof data);
-    case_free(&c);
+    c = harness_new("Dropout", 7, 1, 2);
+    harness_attr_float(c, "ratio", 0.3f);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 1, (int64_t[]){4}, data);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[1].dtype, DNNX_DTYPE_FLOAT);
+    assert_memory_equal(c->outputs[1].data, ((float[]){1, 1, 1, 1}), sizeof data);
+    harness_free(c);
 }
 
 static void test_expand(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Expand", 13, 2, 1);
+    harness *c = harness_new("Expand", 13, 2, 1);
     float data[3] = {1, 2, 3};
     int64_t three[] = {3}, shape[] = {2, 1, 4};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 2, (int64_t[]){3, 1}, data);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, three, shape);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 3, (int64_t[]){2, 3, 4});
-    const float *out = c.out[0].data;
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 2, (int64_t[]){3, 1}, data);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, three, shape);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 3, (int64_t[]){2, 3, 4});
+    const float *out = c->outputs[0].data;
     for (int k = 0; k < 24; k++)
         assert_true(out[k] == data[(k / 4) % 3]);
 
-    int64_t batch = graph_symbol(c.g, "batch"), seq = graph_symbol(c.g, "seq");
+    int64_t batch = graph_symbol(c->g, "batch"), seq = graph_symbol(c->g, "seq");
     int64_t heads[] = {1, 12, 1};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 3, (int64_t[]){batch, 1, seq}, NULL);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, three, heads);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 3, (int64_t[]){batch, 12, seq});
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 3, (int64_t[]){batch, 1, seq}, NULL);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, three, heads);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 3, (int64_t[]){batch, 12, seq});
 
-    c.in[1].data = NULL;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_int_equal(c.out[0].rank, 3);
+    c->inputs[1].data = NULL;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_int_equal(c->outputs[0].rank, 3);
 
     int64_t one[] = {1}, four[] = {4}, negative[] = {-2};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 1, three, data);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 1, one, four);
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_MODEL, "cannot be broadcast");
-    c.in[1].data = negative;
-    assert_error(case_infer(&c, true), DNNX_ERR_INVALID_MODEL, "negative");
-    case_free(&c);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 1, three, data);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 1, one, four);
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_MODEL, "cannot be broadcast");
+    c->inputs[1].data = negative;
+    assert_error(harness_infer(c, true), DNNX_ERR_INVALID_MODEL, "negative");
+    harness_free(c);
 }
 
 static void test_constant_of_shape(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "ConstantOfShape", 9, 1, 1);
+    harness *c = harness_new("ConstantOfShape", 9, 1, 1);
     int64_t two[] = {2}, shape[] = {2, 3}, seven = 7, one[] = {1};
-    case_input(&c, 0, DNNX_DTYPE_INT64, 1, two, shape);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].dtype, DNNX_DTYPE_FLOAT);
-    assert_memory_equal(c.out[0].data, ((float[6]){0}), 6 * sizeof(float));
+    harness_input(c, 0, DNNX_DTYPE_INT64, 1, two, shape);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].dtype, DNNX_DTYPE_FLOAT);
+    assert_memory_equal(c->outputs[0].data, ((float[6]){0}), 6 * sizeof(float));
 
     dnnx_tensor value;
     tensor_init_shape(&value, DNNX_DTYPE_INT64, 1, one);
     value.data = &seven;
-    case_attr_tensor(&c, "value", &value);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].dtype, DNNX_DTYPE_INT64);
-    assert_dims(&c.out[0], 2, shape);
+    harness_attr_tensor(c, "value", &value);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].dtype, DNNX_DTYPE_INT64);
+    assert_dims(&c->outputs[0], 2, shape);
     for (int k = 0; k < 6; k++)
-        assert_int_equal(((int64_t *)c.out[0].data)[k], 7);
+        assert_int_equal(((int64_t *)c->outputs[0].data)[k], 7);
 
-    c.in[0].data = NULL;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 2, (int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN});
+    c->inputs[0].data = NULL;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 2, (int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN});
 
     int64_t huge[] = {INT64_C(1) << 40, INT64_C(1) << 40}, negative[] = {2, -1};
-    c.in[0].data = huge;
-    assert_error(case_infer(&c, false), DNNX_ERR_OUT_OF_MEMORY, "too large");
-    c.in[0].data = negative;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "negative");
-    case_free(&c);
+    c->inputs[0].data = huge;
+    assert_error(harness_infer(c, false), DNNX_ERR_OUT_OF_MEMORY, "too large");
+    c->inputs[0].data = negative;
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "negative");
+    harness_free(c);
 }
 
 static void test_constant(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Constant", 13, 0, 1);
+    harness *c = harness_new("Constant", 13, 0, 1);
     float floats[] = {1.5f, -2.0f};
-    case_attr_floats(&c, "value_floats", floats, 2);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].dtype, DNNX_DTYPE_FLOAT);
-    assert_dims(&c.out[0], 1, (int64_t[]){2});
-    assert_memory_equal(c.out[0].data, floats, sizeof floats);
-    case_free(&c);
+    harness_attr_floats(c, "value_floats", floats, 2);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].dtype, DNNX_DTYPE_FLOAT);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){2});
+    assert_memory_equal(c->outputs[0].data, floats, sizeof floats);
+    harness_free(c);
 
-    case_init(&c, "Constant", 13, 0, 1);
-    case_attr_int(&c, "value_int", -3);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].rank, 0);
-    assert_int_equal(*(int64_t *)c.out[0].data, -3);
-    case_attr_int(&c, "value_float", 1);
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "exactly one value attribute, not 2");
-    case_free(&c);
+    c = harness_new("Constant", 13, 0, 1);
+    harness_attr_int(c, "value_int", -3);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].rank, 0);
+    assert_int_equal(*(int64_t *)c->outputs[0].data, -3);
+    harness_attr_int(c, "value_float", 1);
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "exactly one value attribute, not 2");
+    harness_free(c);
 
-    case_init(&c, "Constant", 13, 0, 1);
-    case_attr(&c, "sparse_value", ATTR_UNDEFINED);
-    assert_error(case_infer(&c, false), DNNX_ERR_UNSUPPORTED, "sparse_value");
-    c.attrs[0].name = (char *)"value_strings";
-    assert_error(case_infer(&c, false), DNNX_ERR_UNSUPPORTED, "value_strings");
-    case_free(&c);
+    c = harness_new("Constant", 13, 0, 1);
+    harness_attr(c, "sparse_value", ATTR_UNDEFINED);
+    assert_error(harness_infer(c, false), DNNX_ERR_UNSUPPORTED, "sparse_value");
+    c->attrs[0].name = (char *)"value_strings";
+    assert_error(harness_infer(c, false), DNNX_ERR_UNSUPPORTED, "value_strings");
+    harness_free(c);
 
-    case_init(&c, "Constant", 11, 0, 1);
-    case_attr_int(&c, "value_int", 1);
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "before opset 12");
-    case_free(&c);
+    c = harness_new("Constant", 11, 0, 1);
+    harness_attr_int(c, "value_int", 1);
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "before opset 12");
+    harness_free(c);
 
-    case_init(&c, "Constant", 9, 0, 1);
+    c = harness_new("Constant", 9, 0, 1);
     int32_t values[] = {4, 5, 6};
     dnnx_tensor value;
     tensor_init_shape(&value, DNNX_DTYPE_INT32, 1, (int64_t[]){3});
     value.data = values;
-    case_attr_tensor(&c, "value", &value);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].dtype, DNNX_DTYPE_INT32);
-    assert_memory_equal(c.out[0].data, values, sizeof values);
-    case_free(&c);
+    harness_attr_tensor(c, "value", &value);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].dtype, DNNX_DTYPE_INT32);
+    assert_memory_equal(c->outputs[0].data, values, sizeof values);
+    harness_free(c);
 }
 
 static void test_range(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "Range", 11, 3, 1);
+    harness *c = harness_new("Range", 11, 3, 1);
     int32_t start = 10, limit = 4, delta = -3;
-    case_input(&c, 0, DNNX_DTYPE_INT32, 0, NULL, &start);
-    case_input(&c, 1, DNNX_DTYPE_INT32, 0, NULL, &limit);
-    case_input(&c, 2, DNNX_DTYPE_INT32, 0, NULL, &delta);
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){2});
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_memory_equal(c.out[0].data, ((int32_t[]){10, 7}), 2 * sizeof(int32_t));
+    harness_input(c, 0, DNNX_DTYPE_INT32, 0, NULL, &start);
+    harness_input(c, 1, DNNX_DTYPE_INT32, 0, NULL, &limit);
+    harness_input(c, 2, DNNX_DTYPE_INT32, 0, NULL, &delta);
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){2});
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_memory_equal(c->outputs[0].data, ((int32_t[]){10, 7}), 2 * sizeof(int32_t));
     limit = 11;
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){0});
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){0});
     delta = 0;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "delta is 0");
-    c.in[1].data = NULL;
-    assert_int_equal(case_infer(&c, false), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){DIM_UNKNOWN});
-    case_free(&c);
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "delta is 0");
+    c->inputs[1].data = NULL;
+    assert_int_equal(harness_infer(c, false), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){DIM_UNKNOWN});
+    harness_free(c);
 
     /* Full int64 span: no overflow in the count or the values. */
-    case_init(&c, "Range", 11, 3, 1);
+    c = harness_new("Range", 11, 3, 1);
     int64_t lo = INT64_MIN, hi = INT64_MAX, step = INT64_MAX;
-    case_input(&c, 0, DNNX_DTYPE_INT64, 0, NULL, &lo);
-    case_input(&c, 1, DNNX_DTYPE_INT64, 0, NULL, &hi);
-    case_input(&c, 2, DNNX_DTYPE_INT64, 0, NULL, &step);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_dims(&c.out[0], 1, (int64_t[]){3});
-    assert_memory_equal(c.out[0].data, ((int64_t[]){INT64_MIN, -1, INT64_MAX - 1}), 3 * sizeof(int64_t));
-    case_free(&c);
+    harness_input(c, 0, DNNX_DTYPE_INT64, 0, NULL, &lo);
+    harness_input(c, 1, DNNX_DTYPE_INT64, 0, NULL, &hi);
+    harness_input(c, 2, DNNX_DTYPE_INT64, 0, NULL, &step);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_dims(&c->outputs[0], 1, (int64_t[]){3});
+    assert_memory_equal(c->outputs[0].data, ((int64_t[]){INT64_MIN, -1, INT64_MAX - 1}), 3 * sizeof(int64_t));
+    harness_free(c);
 
-    case_init(&c, "Range", 11, 3, 1);
+    c = harness_new("Range", 11, 3, 1);
     float fstart = 1.0f, flimit = 5.0f, fdelta = 1.5f;
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 0, NULL, &fstart);
-    case_input(&c, 1, DNNX_DTYPE_FLOAT, 0, NULL, &flimit);
-    case_input(&c, 2, DNNX_DTYPE_FLOAT, 0, NULL, &fdelta);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_memory_equal(c.out[0].data, ((float[]){1.0f, 2.5f, 4.0f}), 3 * sizeof(float));
-    case_input(&c, 2, DNNX_DTYPE_INT64, 0, NULL, &step);
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "same dtype");
-    case_free(&c);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 0, NULL, &fstart);
+    harness_input(c, 1, DNNX_DTYPE_FLOAT, 0, NULL, &flimit);
+    harness_input(c, 2, DNNX_DTYPE_FLOAT, 0, NULL, &fdelta);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_memory_equal(c->outputs[0].data, ((float[]){1.0f, 2.5f, 4.0f}), 3 * sizeof(float));
+    harness_input(c, 2, DNNX_DTYPE_INT64, 0, NULL, &step);
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "same dtype");
+    harness_free(c);
 }
 
 static void test_eye_like(void **state)
 {
     (void)state;
-    op_case c;
-    case_init(&c, "EyeLike", 9, 1, 1);
+    harness *c = harness_new("EyeLike", 9, 1, 1);
     float data[12] = {0};
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 2, (int64_t[]){3, 4}, data);
-    case_attr_int(&c, "k", 1);
-    case_attr_int(&c, "dtype", DNNX_DTYPE_INT32);
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_int_equal(c.out[0].dtype, DNNX_DTYPE_INT32);
-    assert_memory_equal(c.out[0].data, ((int32_t[]){0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}), 12 * sizeof(int32_t));
-    c.attrs[0].i = -2;
-    assert_int_equal(case_run(&c), DNNX_OK);
-    assert_memory_equal(c.out[0].data, ((int32_t[]){0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}), 12 * sizeof(int32_t));
-    c.attrs[1].i = DNNX_DTYPE_STRING;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "dtype 8");
-    case_input(&c, 0, DNNX_DTYPE_FLOAT, 1, (int64_t[]){3}, data);
-    c.attrs[1].i = DNNX_DTYPE_FLOAT;
-    assert_error(case_infer(&c, false), DNNX_ERR_INVALID_MODEL, "2-D");
-    case_free(&c);
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 2, (int64_t[]){3, 4}, data);
+    harness_attr_int(c, "k", 1);
+    harness_attr_int(c, "dtype", DNNX_DTYPE_INT32);
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_int_equal(c->outputs[0].dtype, DNNX_DTYPE_INT32);
+    assert_memory_equal(c->outputs[0].data, ((int32_t[]){0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}), 12 * sizeof(int32_t));
+    c->attrs[0].i = -2;
+    assert_int_equal(harness_run(c), DNNX_OK);
+    assert_memory_equal(c->outputs[0].data, ((int32_t[]){0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}), 12 * sizeof(int32_t));
+    c->attrs[1].i = DNNX_DTYPE_STRING;
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "dtype 8");
+    harness_input(c, 0, DNNX_DTYPE_FLOAT, 1, (int64_t[]){3}, data);
+    c->attrs[1].i = DNNX_DTYPE_FLOAT;
+    assert_error(harness_infer(c, false), DNNX_ERR_INVALID_MODEL, "2-D");
+    harness_free(c);
 }
 
 /* A BERT-style head split x[batch,seq,768] -> Reshape [0,0,12,64] -> Transpose [0,2,1,3]

@@ -18,117 +18,7 @@
 #include "graph/op.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
-
-#define MAX_IO 8
-#define MAX_ATTRS 10
-
-/* One node, its attributes, inputs and outputs, ready for infer() and run(). */
-typedef struct harness {
-    graph *g;
-    graph_node node;
-    graph_attr attrs[MAX_ATTRS];
-    dnnx_tensor inputs[MAX_IO];
-    const dnnx_tensor *input_ptrs[MAX_IO];
-    dnnx_tensor outputs[MAX_IO];
-    dnnx_tensor *output_ptrs[MAX_IO];
-    unsigned omitted_outputs; /* bit k: output k is omitted */
-    op_ctx ctx;
-} harness;
-
-static void h_init(harness *h, const char *op_type, int opset)
-{
-    memset(h, 0, sizeof *h);
-    h->g = graph_create();
-    assert_non_null(h->g);
-    h->node.name = (char *)"n";
-    h->node.op_type = (char *)op_type;
-    h->node.domain = (char *)"";
-    h->node.opset = opset;
-    h->node.attrs = h->attrs;
-    h->node.schema = op_registry_find(ops_registry(), "", op_type, opset);
-    assert_non_null(h->node.schema);
-}
-
-static graph_attr *h_attr(harness *h, const char *name, graph_attr_type type)
-{
-    assert_true(h->node.n_attrs < MAX_ATTRS);
-    graph_attr *a = &h->attrs[h->node.n_attrs++];
-    a->name = (char *)name;
-    a->type = type;
-    return a;
-}
-
-static void h_attr_int(harness *h, const char *name, int64_t value) { h_attr(h, name, ATTR_INT)->i = value; }
-
-/* Appends an input; data NULL makes it shape-only (unknown at load). */
-static void h_input(harness *h, dnnx_dtype dtype, int rank, const int64_t *dims, const void *data)
-{
-    int k = h->ctx.n_inputs++;
-    tensor_init_shape(&h->inputs[k], dtype, rank, dims);
-    h->inputs[k].data = (void *)data;
-    h->input_ptrs[k] = &h->inputs[k];
-}
-
-static void h_omit_input(harness *h) { h->input_ptrs[h->ctx.n_inputs++] = NULL; }
-
-static void h_prepare(harness *h, int n_outputs, bool concrete)
-{
-    for (int k = 0; k < n_outputs; k++) {
-        tensor_clear(&h->outputs[k]);
-        h->output_ptrs[k] = h->omitted_outputs & (1u << k) ? NULL : &h->outputs[k];
-    }
-    h->ctx.node = &h->node;
-    h->ctx.graph = h->g;
-    h->ctx.opset = h->node.opset;
-    h->ctx.inputs = h->input_ptrs;
-    h->ctx.n_outputs = n_outputs;
-    h->ctx.outputs = h->output_ptrs;
-    h->ctx.concrete = concrete;
-    h->ctx.status = DNNX_OK;
-}
-
-static dnnx_status h_infer(harness *h, int n_outputs)
-{
-    h_prepare(h, n_outputs, false);
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    return status ? status : h->ctx.status;
-}
-
-/* Run-time inference, output allocation and the reference kernel, as the executor does. */
-static dnnx_status h_run(harness *h, int n_outputs)
-{
-    h_prepare(h, n_outputs, true);
-    dnnx_status status = h->node.schema->infer(&h->ctx);
-    if (!status)
-        status = h->ctx.status;
-    for (int k = 0; k < n_outputs && !status; k++)
-        if (h->output_ptrs[k])
-            status = tensor_alloc_data(&h->outputs[k]);
-    return status ? status : h->node.schema->run(&h->ctx);
-}
-
-static void h_free(harness *h)
-{
-    for (int k = 0; k < MAX_IO; k++)
-        tensor_clear(&h->outputs[k]);
-    graph_free(h->g);
-}
-
-static void assert_dims(const dnnx_tensor *t, int rank, const int64_t *dims)
-{
-    assert_int_equal(t->rank, rank);
-    for (int d = 0; d < rank; d++)
-        assert_int_equal(t->dims[d], dims[d]);
-}
-
-static void assert_error_contains(const char *text) { assert_non_null(strstr(dnnx_last_error(), text)); }
-
-/* v[i] = scale * sin(a * i + b) rounded to float. */
-static void fill(float *v, size_t n, double a, double b, double scale)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = (float)(sin(a * (double)i + b) * scale);
-}
+#include "support/op_harness.h"
 
 /* Bin k of the DFT of n complex values (stride apart in re / im), by the defining sum,
  * zero-padded past `used`; inverse flips the sign and divides by n. */
@@ -153,20 +43,19 @@ static void test_dft_real_lengths_and_onesided(void **state)
     (void)state;
     enum { L = 12 };
     float x[2 * L];
-    fill(x, 2 * L, 0.9, 0.3, 2.0);
+    fill_sine(x, 2 * L, 0.9, 0.3, 2.0);
     static const int64_t lengths[] = {6, 8, 12, 16};
     for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
         for (int onesided = 0; onesided < 2; onesided++) {
             int64_t n = lengths[li];
-            harness h;
-            h_init(&h, "DFT", 17);
-            h_attr_int(&h, "onesided", onesided);
-            h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, L, 1}, x);
-            h_input(&h, DNNX_DTYPE_INT64, 0, NULL, &n);
-            assert_int_equal(h_run(&h, 1), DNNX_OK);
+            harness *h = harness_new("DFT", 17, 0, 1);
+            harness_attr_int(h, "onesided", onesided);
+            harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, L, 1}, x);
+            harness_input(h, 1, DNNX_DTYPE_INT64, 0, NULL, &n);
+            assert_int_equal(harness_run(h), DNNX_OK);
             int64_t bins = onesided ? n / 2 + 1 : n;
-            assert_dims(&h.outputs[0], 3, (const int64_t[]){2, bins, 2});
-            const float *y = h.outputs[0].data;
+            assert_dims(&h->outputs[0], 3, (const int64_t[]){2, bins, 2});
+            const float *y = h->outputs[0].data;
             for (int b = 0; b < 2; b++) {
                 for (int64_t k = 0; k < bins; k++) {
                     double re, im;
@@ -175,7 +64,7 @@ static void test_dft_real_lengths_and_onesided(void **state)
                     assert_float_equal(y[(b * bins + k) * 2 + 1], im, 1e-4);
                 }
             }
-            h_free(&h);
+            harness_free(h);
         }
     }
 }
@@ -186,15 +75,14 @@ static void test_dft_complex_inverse_round_trip(void **state)
 {
     (void)state;
     float x[3 * 8 * 2];
-    fill(x, 48, 0.57, 0.8, 1.5);
+    fill_sine(x, 48, 0.57, 0.8, 1.5);
     static const int64_t dims[] = {1, 3, 8, 2};
-    harness fwd;
-    h_init(&fwd, "DFT", 17);
-    h_attr_int(&fwd, "axis", 2);
-    h_input(&fwd, DNNX_DTYPE_FLOAT, 4, dims, x);
-    assert_int_equal(h_run(&fwd, 1), DNNX_OK);
-    assert_dims(&fwd.outputs[0], 4, dims);
-    const float *y = fwd.outputs[0].data;
+    harness *fwd = harness_new("DFT", 17, 0, 1);
+    harness_attr_int(fwd, "axis", 2);
+    harness_input(fwd, 0, DNNX_DTYPE_FLOAT, 4, dims, x);
+    assert_int_equal(harness_run(fwd), DNNX_OK);
+    assert_dims(&fwd->outputs[0], 4, dims);
+    const float *y = fwd->outputs[0].data;
     for (int r = 0; r < 3; r++) {
         for (int k = 0; k < 8; k++) {
             double re, im;
@@ -203,17 +91,16 @@ static void test_dft_complex_inverse_round_trip(void **state)
             assert_float_equal(y[r * 16 + k * 2 + 1], im, 1e-4);
         }
     }
-    harness inv;
-    h_init(&inv, "DFT", 17);
-    h_attr_int(&inv, "axis", -2);
-    h_attr_int(&inv, "inverse", 1);
-    h_input(&inv, DNNX_DTYPE_FLOAT, 4, dims, y);
-    assert_int_equal(h_run(&inv, 1), DNNX_OK);
-    const float *back = inv.outputs[0].data;
+    harness *inv = harness_new("DFT", 17, 0, 1);
+    harness_attr_int(inv, "axis", -2);
+    harness_attr_int(inv, "inverse", 1);
+    harness_input(inv, 0, DNNX_DTYPE_FLOAT, 4, dims, y);
+    assert_int_equal(harness_run(inv), DNNX_OK);
+    const float *back = inv->outputs[0].data;
     for (int i = 0; i < 48; i++)
         assert_float_equal(back[i], x[i], 1e-5);
-    h_free(&fwd);
-    h_free(&inv);
+    harness_free(fwd);
+    harness_free(inv);
 }
 
 /* DFT-20 takes the axis from input 2 (default -2, the last signal axis). */
@@ -221,18 +108,17 @@ static void test_dft_20_axis_input(void **state)
 {
     (void)state;
     float x[2 * 5 * 1];
-    fill(x, 10, 0.4, 0.0, 1.0);
+    fill_sine(x, 10, 0.4, 0.0, 1.0);
     for (int with_axis = 0; with_axis < 2; with_axis++) {
         static const int64_t axis = 0;
-        harness h;
-        h_init(&h, "DFT", 20);
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 5, 1}, x);
-        h_omit_input(&h);
+        harness *h = harness_new("DFT", 20, 0, 1);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 5, 1}, x);
+        harness_omit_input(h, 1);
         if (with_axis)
-            h_input(&h, DNNX_DTYPE_INT64, 0, NULL, &axis);
-        assert_int_equal(h_run(&h, 1), DNNX_OK);
-        assert_dims(&h.outputs[0], 3, (const int64_t[]){2, 5, 2});
-        const float *y = h.outputs[0].data;
+            harness_input(h, 2, DNNX_DTYPE_INT64, 0, NULL, &axis);
+        assert_int_equal(harness_run(h), DNNX_OK);
+        assert_dims(&h->outputs[0], 3, (const int64_t[]){2, 5, 2});
+        const float *y = h->outputs[0].data;
         if (with_axis) {
             for (int i = 0; i < 5; i++) {
                 for (int k = 0; k < 2; k++) {
@@ -252,18 +138,17 @@ static void test_dft_20_axis_input(void **state)
                 }
             }
         }
-        h_free(&h);
+        harness_free(h);
     }
 
     /* Without the axis's data the output keeps only its rank and last dim. */
-    harness unknown;
-    h_init(&unknown, "DFT", 20);
-    h_input(&unknown, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 5, 1}, NULL);
-    h_omit_input(&unknown);
-    h_input(&unknown, DNNX_DTYPE_INT64, 0, NULL, NULL);
-    assert_int_equal(h_infer(&unknown, 1), DNNX_OK);
-    assert_dims(&unknown.outputs[0], 3, (const int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN, 2});
-    h_free(&unknown);
+    harness *unknown = harness_new("DFT", 20, 0, 1);
+    harness_input(unknown, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 5, 1}, NULL);
+    harness_omit_input(unknown, 1);
+    harness_input(unknown, 2, DNNX_DTYPE_INT64, 0, NULL, NULL);
+    assert_int_equal(harness_infer(unknown, false), DNNX_OK);
+    assert_dims(&unknown->outputs[0], 3, (const int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN, 2});
+    harness_free(unknown);
 }
 
 static void test_dft_errors(void **state)
@@ -286,26 +171,22 @@ static void test_dft_errors(void **state)
         {17, 1, 1, 2, 0, DNNX_ERR_INVALID_MODEL, "onesided 2"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        harness h;
-        h_init(&h, "DFT", cases[k].version);
+        harness *h = harness_new("DFT", cases[k].version, 0, 1);
         if (cases[k].version == 17)
-            h_attr_int(&h, "axis", cases[k].axis);
-        h_attr_int(&h, "onesided", cases[k].onesided);
-        h_attr_int(&h, "inverse", cases[k].inverse);
-        h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 4, cases[k].last_dim}, NULL);
-        assert_int_equal(h_infer(&h, 1), cases[k].status);
-        assert_non_null(strstr(dnnx_last_error(), cases[k].message));
-        h_free(&h);
+            harness_attr_int(h, "axis", cases[k].axis);
+        harness_attr_int(h, "onesided", cases[k].onesided);
+        harness_attr_int(h, "inverse", cases[k].inverse);
+        harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 4, cases[k].last_dim}, NULL);
+        assert_error(harness_infer(h, false), cases[k].status, cases[k].message);
+        harness_free(h);
     }
 
     static const int64_t zero = 0;
-    harness length;
-    h_init(&length, "DFT", 17);
-    h_input(&length, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 4, 1}, NULL);
-    h_input(&length, DNNX_DTYPE_INT64, 0, NULL, &zero);
-    assert_int_equal(h_infer(&length, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("dft_length 0 must be positive");
-    h_free(&length);
+    harness *length = harness_new("DFT", 17, 0, 1);
+    harness_input(length, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, 4, 1}, NULL);
+    harness_input(length, 1, DNNX_DTYPE_INT64, 0, NULL, &zero);
+    assert_error(harness_infer(length, false), DNNX_ERR_INVALID_MODEL, "dft_length 0 must be positive");
+    harness_free(length);
 }
 
 /* STFT of a [2, 40, 1] signal in frames of 16 every 6 samples (5 frames, the last 4 samples
@@ -315,26 +196,25 @@ static void test_stft(void **state)
     (void)state;
     enum { LEN = 40, N = 16, STEP = 6, FRAMES = 5 };
     float signal[2 * LEN], window[N];
-    fill(signal, 2 * LEN, 0.35, 0.6, 1.0);
-    fill(window, N, 0.2, 0.1, 1.0);
+    fill_sine(signal, 2 * LEN, 0.35, 0.6, 1.0);
+    fill_sine(window, N, 0.2, 0.1, 1.0);
     static const int64_t step = STEP, frame_length = N;
     for (int windowed = 0; windowed < 2; windowed++) {
         for (int onesided = 0; onesided < 2; onesided++) {
-            harness h;
-            h_init(&h, "STFT", 17);
-            h_attr_int(&h, "onesided", onesided);
-            h_input(&h, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, LEN, 1}, signal);
-            h_input(&h, DNNX_DTYPE_INT64, 0, NULL, &step);
+            harness *h = harness_new("STFT", 17, 0, 1);
+            harness_attr_int(h, "onesided", onesided);
+            harness_input(h, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, LEN, 1}, signal);
+            harness_input(h, 1, DNNX_DTYPE_INT64, 0, NULL, &step);
             if (windowed) {
-                h_input(&h, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){N}, window);
+                harness_input(h, 2, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){N}, window);
             } else {
-                h_omit_input(&h);
-                h_input(&h, DNNX_DTYPE_INT64, 0, NULL, &frame_length);
+                harness_omit_input(h, 2);
+                harness_input(h, 3, DNNX_DTYPE_INT64, 0, NULL, &frame_length);
             }
-            assert_int_equal(h_run(&h, 1), DNNX_OK);
+            assert_int_equal(harness_run(h), DNNX_OK);
             int64_t bins = onesided ? N / 2 + 1 : N;
-            assert_dims(&h.outputs[0], 4, (const int64_t[]){2, FRAMES, bins, 2});
-            const float *y = h.outputs[0].data;
+            assert_dims(&h->outputs[0], 4, (const int64_t[]){2, FRAMES, bins, 2});
+            const float *y = h->outputs[0].data;
             for (int b = 0; b < 2; b++) {
                 for (int f = 0; f < FRAMES; f++) {
                     float frame[N];
@@ -349,59 +229,54 @@ static void test_stft(void **state)
                     }
                 }
             }
-            h_free(&h);
+            harness_free(h);
         }
     }
 
     static const int64_t other_length = 8;
-    harness mismatch;
-    h_init(&mismatch, "STFT", 17);
-    h_input(&mismatch, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, LEN, 1}, NULL);
-    h_input(&mismatch, DNNX_DTYPE_INT64, 0, NULL, &step);
-    h_input(&mismatch, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){N}, NULL);
-    h_input(&mismatch, DNNX_DTYPE_INT64, 0, NULL, &other_length);
-    assert_int_equal(h_infer(&mismatch, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("window length and frame_length 16 and 8");
-    h_free(&mismatch);
+    harness *mismatch = harness_new("STFT", 17, 0, 1);
+    harness_input(mismatch, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, LEN, 1}, NULL);
+    harness_input(mismatch, 1, DNNX_DTYPE_INT64, 0, NULL, &step);
+    harness_input(mismatch, 2, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){N}, NULL);
+    harness_input(mismatch, 3, DNNX_DTYPE_INT64, 0, NULL, &other_length);
+    assert_error(harness_infer(mismatch, false), DNNX_ERR_INVALID_MODEL, "window length and frame_length 16 and 8");
+    harness_free(mismatch);
 
-    harness short_signal;
-    h_init(&short_signal, "STFT", 17);
-    h_input(&short_signal, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 10, 1}, NULL);
-    h_input(&short_signal, DNNX_DTYPE_INT64, 0, NULL, &step);
-    h_omit_input(&short_signal);
-    h_input(&short_signal, DNNX_DTYPE_INT64, 0, NULL, &frame_length);
-    assert_int_equal(h_infer(&short_signal, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("shorter than the frame length");
-    h_free(&short_signal);
+    harness *short_signal = harness_new("STFT", 17, 0, 1);
+    harness_input(short_signal, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 10, 1}, NULL);
+    harness_input(short_signal, 1, DNNX_DTYPE_INT64, 0, NULL, &step);
+    harness_omit_input(short_signal, 2);
+    harness_input(short_signal, 3, DNNX_DTYPE_INT64, 0, NULL, &frame_length);
+    assert_error(harness_infer(short_signal, false), DNNX_ERR_INVALID_MODEL, "shorter than the frame length");
+    harness_free(short_signal);
 
-    harness neither;
-    h_init(&neither, "STFT", 17);
-    h_input(&neither, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 10, 1}, NULL);
-    h_input(&neither, DNNX_DTYPE_INT64, 0, NULL, &step);
-    assert_int_equal(h_infer(&neither, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("one of window and frame_length");
-    h_free(&neither);
+    harness *neither = harness_new("STFT", 17, 0, 1);
+    harness_input(neither, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){1, 10, 1}, NULL);
+    harness_input(neither, 1, DNNX_DTYPE_INT64, 0, NULL, &step);
+    assert_error(harness_infer(neither, false), DNNX_ERR_INVALID_MODEL, "one of window and frame_length");
+    harness_free(neither);
 
     /* A frame_step known only at run time leaves the frame count unknown at load. */
-    harness load;
-    h_init(&load, "STFT", 17);
-    h_input(&load, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, LEN, 1}, NULL);
-    h_input(&load, DNNX_DTYPE_INT64, 0, NULL, NULL);
-    h_input(&load, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){N}, NULL);
-    assert_int_equal(h_infer(&load, 1), DNNX_OK);
-    assert_dims(&load.outputs[0], 4, (const int64_t[]){2, DIM_UNKNOWN, N / 2 + 1, 2});
-    h_free(&load);
+    harness *load = harness_new("STFT", 17, 0, 1);
+    harness_input(load, 0, DNNX_DTYPE_FLOAT, 3, (const int64_t[]){2, LEN, 1}, NULL);
+    harness_input(load, 1, DNNX_DTYPE_INT64, 0, NULL, NULL);
+    harness_input(load, 2, DNNX_DTYPE_FLOAT, 1, (const int64_t[]){N}, NULL);
+    assert_int_equal(harness_infer(load, false), DNNX_OK);
+    assert_dims(&load->outputs[0], 4, (const int64_t[]){2, DIM_UNKNOWN, N / 2 + 1, 2});
+    harness_free(load);
 }
 
-static void run_window(const char *op, int64_t size, int periodic, dnnx_dtype dtype, harness *h)
+/* A window op of the given size, run; its output checked for shape and dtype. */
+static harness *run_window(const char *op, int64_t size, int periodic, dnnx_dtype dtype)
 {
-    h_init(h, op, 17);
-    h_attr_int(h, "periodic", periodic);
-    h_attr_int(h, "output_datatype", dtype);
-    h_input(h, DNNX_DTYPE_INT64, 0, NULL, &size);
-    assert_int_equal(h_run(h, 1), DNNX_OK);
+    harness *h = harness_new(op, 17, 0, 1);
+    harness_attr_int(h, "periodic", periodic);
+    harness_attr_int(h, "output_datatype", dtype);
+    harness_input(h, 0, DNNX_DTYPE_INT64, 0, NULL, &size);
+    assert_int_equal(harness_run(h), DNNX_OK);
     assert_dims(&h->outputs[0], 1, &size);
     assert_int_equal(h->outputs[0].dtype, dtype);
+    return h;
 }
 
 static void test_windows(void **state)
@@ -423,44 +298,37 @@ static void test_windows(void **state)
         {"BlackmanWindow", 1, 1, {0.0}},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        harness h;
-        run_window(cases[k].op, cases[k].size, cases[k].periodic, DNNX_DTYPE_DOUBLE, &h);
-        const double *y = h.outputs[0].data;
+        harness *h = run_window(cases[k].op, cases[k].size, cases[k].periodic, DNNX_DTYPE_DOUBLE);
+        const double *y = h->outputs[0].data;
         for (int64_t i = 0; i < cases[k].size; i++)
             assert_float_equal(y[i], cases[k].expected[i], 1e-12);
-        h_free(&h);
+        harness_free(h);
     }
 
-    harness ints;
-    run_window("HannWindow", 5, 0, DNNX_DTYPE_INT32, &ints);
-    const int32_t *iy = ints.outputs[0].data;
+    harness *ints = run_window("HannWindow", 5, 0, DNNX_DTYPE_INT32);
+    const int32_t *iy = ints->outputs[0].data;
     assert_int_equal(iy[2], 1);
     assert_int_equal(iy[1], 0);
-    h_free(&ints);
+    harness_free(ints);
 
     static const int64_t zero = 0;
-    harness empty;
-    h_init(&empty, "HammingWindow", 17);
-    h_input(&empty, DNNX_DTYPE_INT64, 0, NULL, &zero);
-    assert_int_equal(h_infer(&empty, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("size 0 must be positive");
-    h_free(&empty);
+    harness *empty = harness_new("HammingWindow", 17, 0, 1);
+    harness_input(empty, 0, DNNX_DTYPE_INT64, 0, NULL, &zero);
+    assert_error(harness_infer(empty, false), DNNX_ERR_INVALID_MODEL, "size 0 must be positive");
+    harness_free(empty);
 
-    harness bad_type;
-    h_init(&bad_type, "HannWindow", 17);
-    h_attr_int(&bad_type, "output_datatype", DNNX_DTYPE_STRING);
-    h_input(&bad_type, DNNX_DTYPE_INT64, 0, NULL, NULL);
-    assert_int_equal(h_infer(&bad_type, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("output_datatype 8");
-    h_free(&bad_type);
+    harness *bad_type = harness_new("HannWindow", 17, 0, 1);
+    harness_attr_int(bad_type, "output_datatype", DNNX_DTYPE_STRING);
+    harness_input(bad_type, 0, DNNX_DTYPE_INT64, 0, NULL, NULL);
+    assert_error(harness_infer(bad_type, false), DNNX_ERR_INVALID_MODEL, "output_datatype 8");
+    harness_free(bad_type);
 
-    harness unknown;
-    h_init(&unknown, "BlackmanWindow", 17);
-    h_input(&unknown, DNNX_DTYPE_INT32, 0, NULL, NULL);
-    assert_int_equal(h_infer(&unknown, 1), DNNX_OK);
-    assert_dims(&unknown.outputs[0], 1, (const int64_t[]){DIM_UNKNOWN});
-    assert_int_equal(unknown.outputs[0].dtype, DNNX_DTYPE_FLOAT);
-    h_free(&unknown);
+    harness *unknown = harness_new("BlackmanWindow", 17, 0, 1);
+    harness_input(unknown, 0, DNNX_DTYPE_INT32, 0, NULL, NULL);
+    assert_int_equal(harness_infer(unknown, false), DNNX_OK);
+    assert_dims(&unknown->outputs[0], 1, (const int64_t[]){DIM_UNKNOWN});
+    assert_int_equal(unknown->outputs[0].dtype, DNNX_DTYPE_FLOAT);
+    harness_free(unknown);
 }
 
 /* 3 mel bins over a 32-point DFT at 1000 Hz between 50 and 500 Hz: the edges fall on bins
@@ -483,12 +351,16 @@ static const float mel_expected[17][3] = {{0, 0, 0},
                                           {0, 0, 0},
                                           {0, 0, 0}};
 
-static void add_mel_inputs(harness *h, const int32_t *ints, const float *edges)
+/* A MelWeightMatrix node over num_mel_bins, dft_length, sample_rate (ints, NULL: data unknown)
+ * and the lower and upper edge frequencies. */
+static harness *mel_node(const int32_t *ints, const float *edges)
 {
+    harness *h = harness_new("MelWeightMatrix", 17, 0, 1);
     for (int i = 0; i < 3; i++)
-        h_input(h, DNNX_DTYPE_INT32, 0, NULL, ints ? &ints[i] : NULL);
+        harness_input(h, i, DNNX_DTYPE_INT32, 0, NULL, ints ? &ints[i] : NULL);
     for (int i = 0; i < 2; i++)
-        h_input(h, DNNX_DTYPE_FLOAT, 0, NULL, &edges[i]);
+        harness_input(h, 3 + i, DNNX_DTYPE_FLOAT, 0, NULL, &edges[i]);
+    return h;
 }
 
 static void test_mel_weight_matrix(void **state)
@@ -496,40 +368,30 @@ static void test_mel_weight_matrix(void **state)
     (void)state;
     static const int32_t ints[] = {3, 32, 1000};
     static const float edges[] = {50.0f, 500.0f};
-    harness h;
-    h_init(&h, "MelWeightMatrix", 17);
-    add_mel_inputs(&h, ints, edges);
-    assert_int_equal(h_run(&h, 1), DNNX_OK);
-    assert_dims(&h.outputs[0], 2, (const int64_t[]){17, 3});
-    const float *y = h.outputs[0].data;
+    harness *h = mel_node(ints, edges);
+    assert_int_equal(harness_run(h), DNNX_OK);
+    assert_dims(&h->outputs[0], 2, (const int64_t[]){17, 3});
+    const float *y = h->outputs[0].data;
     for (int i = 0; i < 17 * 3; i++)
         assert_float_equal(y[i], mel_expected[i / 3][i % 3], 1e-6);
-    h_free(&h);
+    harness_free(h);
 
-    harness load;
-    h_init(&load, "MelWeightMatrix", 17);
-    h_attr_int(&load, "output_datatype", DNNX_DTYPE_DOUBLE);
-    add_mel_inputs(&load, NULL, edges);
-    assert_int_equal(h_infer(&load, 1), DNNX_OK);
-    assert_dims(&load.outputs[0], 2, (const int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN});
-    assert_int_equal(load.outputs[0].dtype, DNNX_DTYPE_DOUBLE);
-    h_free(&load);
+    harness *load = mel_node(NULL, edges);
+    harness_attr_int(load, "output_datatype", DNNX_DTYPE_DOUBLE);
+    assert_int_equal(harness_infer(load, false), DNNX_OK);
+    assert_dims(&load->outputs[0], 2, (const int64_t[]){DIM_UNKNOWN, DIM_UNKNOWN});
+    assert_int_equal(load->outputs[0].dtype, DNNX_DTYPE_DOUBLE);
+    harness_free(load);
 
     static const float reversed[] = {500.0f, 50.0f};
-    harness bad;
-    h_init(&bad, "MelWeightMatrix", 17);
-    add_mel_inputs(&bad, ints, reversed);
-    assert_int_equal(h_run(&bad, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("lower < upper");
-    h_free(&bad);
+    harness *bad = mel_node(ints, reversed);
+    assert_error(harness_run(bad), DNNX_ERR_INVALID_MODEL, "lower < upper");
+    harness_free(bad);
 
     static const int32_t no_bins[] = {0, 32, 1000};
-    harness zero;
-    h_init(&zero, "MelWeightMatrix", 17);
-    add_mel_inputs(&zero, no_bins, edges);
-    assert_int_equal(h_infer(&zero, 1), DNNX_ERR_INVALID_MODEL);
-    assert_error_contains("num_mel_bins 0");
-    h_free(&zero);
+    harness *zero = mel_node(no_bins, edges);
+    assert_error(harness_infer(zero, false), DNNX_ERR_INVALID_MODEL, "num_mel_bins 0");
+    harness_free(zero);
 }
 
 int main(void)

@@ -574,6 +574,21 @@ static dnnx_tensor *decode_ok(const pb *bytes)
     return t;
 }
 
+/* A [3] tensor of dtype whose values are the packed varints of field decodes, unnamed, to
+ * the bytes expected. */
+static void check_varints(int dtype, int field, const int64_t *values, const void *expected, size_t bytes)
+{
+    int64_t dims3[] = {3};
+    pb b = {0};
+    tensor_head(&b, NULL, dtype, dims3, 1);
+    pb_packed_varints(&b, field, values, 3);
+    dnnx_tensor *t = decode_ok(&b);
+    assert_string_equal(dnnx_tensor_name(t), "");
+    assert_memory_equal(t->data, expected, bytes);
+    dnnx_tensor_free(t);
+    pb_free(&b);
+}
+
 static void test_pb_typed_fields(void **state)
 {
     (void)state;
@@ -599,56 +614,15 @@ static void test_pb_typed_fields(void **state)
     dnnx_tensor_free(t);
     pb_free(&b);
 
-    int64_t small[3] = {-128, 5, 127};
-    tensor_head(&b, NULL, DNNX_DTYPE_INT8, dims3, 1);
-    pb_packed_varints(&b, TP_INT32_DATA, small, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, ((int8_t[]){-128, 5, 127}), 3);
-    assert_string_equal(dnnx_tensor_name(t), "");
-    dnnx_tensor_free(t);
-    pb_free(&b);
-
-    int64_t u16[3] = {0, 65535, 300};
-    tensor_head(&b, NULL, DNNX_DTYPE_UINT16, dims3, 1);
-    pb_packed_varints(&b, TP_INT32_DATA, u16, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, ((uint16_t[]){0, 65535, 300}), 6);
-    dnnx_tensor_free(t);
-    pb_free(&b);
-
-    int64_t halves[3] = {0x3c00, 0xc000, 0x3800}; /* 1, -2, 0.5 */
-    tensor_head(&b, NULL, DNNX_DTYPE_FLOAT16, dims3, 1);
-    pb_packed_varints(&b, TP_INT32_DATA, halves, 3);
-    t = decode_ok(&b);
-    const uint16_t *h = t->data;
-    assert_true(tensor_half_to_float(h[0]) == 1.0f && tensor_half_to_float(h[1]) == -2.0f &&
-                tensor_half_to_float(h[2]) == 0.5f);
-    dnnx_tensor_free(t);
-    pb_free(&b);
-
-    int64_t bools[3] = {1, 0, 1};
-    tensor_head(&b, NULL, DNNX_DTYPE_BOOL, dims3, 1);
-    pb_packed_varints(&b, TP_INT32_DATA, bools, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, ((uint8_t[]){1, 0, 1}), 3);
-    dnnx_tensor_free(t);
-    pb_free(&b);
-
-    int64_t i32[3] = {-7, 0, 2147483647};
-    tensor_head(&b, NULL, DNNX_DTYPE_INT32, dims3, 1);
-    pb_packed_varints(&b, TP_INT32_DATA, i32, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, ((int32_t[]){-7, 0, 2147483647}), 12);
-    dnnx_tensor_free(t);
-    pb_free(&b);
-
-    int64_t i64[3] = {INT64_MIN, -1, INT64_MAX};
-    tensor_head(&b, NULL, DNNX_DTYPE_INT64, dims3, 1);
-    pb_packed_varints(&b, TP_INT64_DATA, i64, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, i64, sizeof i64);
-    dnnx_tensor_free(t);
-    pb_free(&b);
+    check_varints(DNNX_DTYPE_INT8, TP_INT32_DATA, (int64_t[]){-128, 5, 127}, (int8_t[]){-128, 5, 127}, 3);
+    check_varints(DNNX_DTYPE_UINT16, TP_INT32_DATA, (int64_t[]){0, 65535, 300}, (uint16_t[]){0, 65535, 300}, 6);
+    /* float16 travels as its bits: 1, -2, 0.5. */
+    check_varints(DNNX_DTYPE_FLOAT16, TP_INT32_DATA, (int64_t[]){0x3c00, 0xc000, 0x3800},
+                  (uint16_t[]){0x3c00, 0xc000, 0x3800}, 6);
+    check_varints(DNNX_DTYPE_BOOL, TP_INT32_DATA, (int64_t[]){1, 0, 1}, (uint8_t[]){1, 0, 1}, 3);
+    check_varints(DNNX_DTYPE_INT32, TP_INT32_DATA, (int64_t[]){-7, 0, 2147483647}, (int32_t[]){-7, 0, 2147483647}, 12);
+    check_varints(DNNX_DTYPE_INT64, TP_INT64_DATA, (int64_t[]){INT64_MIN, -1, INT64_MAX},
+                  (int64_t[]){INT64_MIN, -1, INT64_MAX}, 24);
 
     double doubles[3] = {1e300, -0.5, 3.0};
     tensor_head(&b, NULL, DNNX_DTYPE_DOUBLE, dims3, 1);
@@ -658,21 +632,10 @@ static void test_pb_typed_fields(void **state)
     dnnx_tensor_free(t);
     pb_free(&b);
 
-    int64_t u32[3] = {0, 4294967295LL, 17};
-    tensor_head(&b, NULL, DNNX_DTYPE_UINT32, dims3, 1);
-    pb_packed_varints(&b, TP_UINT64_DATA, u32, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, ((uint32_t[]){0, 4294967295u, 17}), 12);
-    dnnx_tensor_free(t);
-    pb_free(&b);
-
-    int64_t u64[3] = {0, -1 /* UINT64_MAX */, 17};
-    tensor_head(&b, NULL, DNNX_DTYPE_UINT64, dims3, 1);
-    pb_packed_varints(&b, TP_UINT64_DATA, u64, 3);
-    t = decode_ok(&b);
-    assert_memory_equal(t->data, ((uint64_t[]){0, UINT64_MAX, 17}), 24);
-    dnnx_tensor_free(t);
-    pb_free(&b);
+    check_varints(DNNX_DTYPE_UINT32, TP_UINT64_DATA, (int64_t[]){0, 4294967295LL, 17}, (uint32_t[]){0, 4294967295u, 17},
+                  12);
+    check_varints(DNNX_DTYPE_UINT64, TP_UINT64_DATA, (int64_t[]){0, -1 /* UINT64_MAX */, 17},
+                  (uint64_t[]){0, UINT64_MAX, 17}, 24);
 
     /* A scalar with one value, and an empty tensor with no data at all. */
     int64_t one = 42;
