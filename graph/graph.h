@@ -17,6 +17,9 @@
 #define DIM_SYMBOL_BASE (-2)
 #define DIM_IS_SYMBOL(d) ((d) <= DIM_SYMBOL_BASE)
 
+/* The most inputs or outputs one node may have (Concat and Sum of many tensors exist). */
+#define GRAPH_MAX_NODE_IO 512
+
 /* No value (an omitted optional input is written "" in ONNX). */
 #define VALUE_NONE (-1)
 

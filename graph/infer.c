@@ -1,24 +1,33 @@
 /* Load-time type and shape inference: runs each op's infer() over the graph in
  * topological order with symbolic dims, so a malformed model fails at load, naming the
  * node, rather than at run. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "op.h"
 
 /* Keeps what the model declares where inference could not tell (graph outputs). */
-static void merge_declared(graph_value *value, const dnnx_tensor *inferred)
+static dnnx_status merge_declared(const graph_node *node, graph_value *value, const dnnx_tensor *inferred)
 {
+    /* A declared graph output type the node cannot produce is a broken model (ONNX Runtime
+     * refuses it too); callers would otherwise read a buffer of another type. */
+    if (value->shape_declared && value->is_graph_output && value->info.dtype != DNNX_DTYPE_UNDEFINED &&
+        inferred->dtype != DNNX_DTYPE_UNDEFINED && value->info.dtype != inferred->dtype)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "graph output '%s' is declared %s, but node '%s' (%s) makes %s",
+                         value->name, dnnx_dtype_name(value->info.dtype), node->name, node->op_type,
+                         dnnx_dtype_name(inferred->dtype));
     if (!value->shape_declared || value->info.rank < 0 || inferred->rank != value->info.rank) {
         value->info.dtype = inferred->dtype;
         value->info.rank = inferred->rank;
         memcpy(value->info.dims, inferred->dims, sizeof value->info.dims);
-        return;
+        return DNNX_OK;
     }
     for (int d = 0; d < inferred->rank; d++)
         if (inferred->dims[d] >= 0 || value->info.dims[d] == DIM_UNKNOWN)
             value->info.dims[d] = inferred->dims[d];
     value->info.dtype = inferred->dtype;
+    return DNNX_OK;
 }
 
 /* Gives the node's outputs an unknown type and rank (some input's rank is unknown). */
@@ -74,12 +83,14 @@ dnnx_status graph_infer_node(graph *g, graph_node *node)
         if (status)
             return status;
     }
-    const dnnx_tensor *inputs[64];
-    dnnx_tensor output_infos[64];
-    dnnx_tensor *outputs[64];
-    if (node->n_inputs > 64 || node->n_outputs > 64)
-        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s) has more than 64 inputs or outputs", node->name,
-                         node->op_type);
+    const dnnx_tensor *inputs[GRAPH_MAX_NODE_IO];
+    dnnx_tensor *outputs[GRAPH_MAX_NODE_IO];
+    if (node->n_inputs > GRAPH_MAX_NODE_IO || node->n_outputs > GRAPH_MAX_NODE_IO)
+        return dnnx_fail(DNNX_ERR_UNSUPPORTED, "node '%s' (%s) has more than %d inputs or outputs", node->name,
+                         node->op_type, GRAPH_MAX_NODE_IO);
+    dnnx_tensor *output_infos = calloc((size_t)node->n_outputs + 1, sizeof *output_infos);
+    if (!output_infos)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     for (int k = 0; k < node->n_inputs; k++) {
         int v = node->inputs[k];
         if (v == VALUE_NONE) {
@@ -90,6 +101,7 @@ dnnx_status graph_infer_node(graph *g, graph_node *node)
         inputs[k] = value->constant ? value->constant : &value->info;
         if (inputs[k]->rank < 0 || inputs[k]->dtype == DNNX_DTYPE_UNDEFINED) {
             mark_outputs_unknown(g, node);
+            free(output_infos);
             return DNNX_OK;
         }
     }
@@ -115,8 +127,9 @@ dnnx_status graph_infer_node(graph *g, graph_node *node)
         if (outputs[k] && outputs[k]->owns_data)
             tensor_clear(outputs[k]);
         if (!status && outputs[k])
-            merge_declared(&g->values[node->outputs[k]], outputs[k]);
+            status = merge_declared(node, &g->values[node->outputs[k]], outputs[k]);
     }
+    free(output_infos);
     return status;
 }
 

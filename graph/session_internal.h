@@ -13,7 +13,7 @@
 #include "graph/plan.h"
 
 #define SESSION_MAX_BACKENDS 4
-#define SESSION_MAX_NODE_IO 64
+#define SESSION_MAX_NODE_IO GRAPH_MAX_NODE_IO
 
 struct dnnx_options {
     int threads;

@@ -783,7 +783,7 @@ static dnnx_status range_count(op_ctx *ctx, int64_t *count)
         return DNNX_OK;
     }
     uint64_t n = span / step + (span % step != 0);
-    *count = (int64_t)n;
+    *count = n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n; /* past any limit either way */
     return DNNX_OK;
 }
 

@@ -5,7 +5,7 @@
 #include "graph/op.h"
 #include "graph/passes/pass.h"
 
-#define MAX_IO 64
+#define MAX_IO GRAPH_MAX_NODE_IO
 
 /* Ops whose outputs must not be computed once for all runs. */
 static bool is_foldable(const graph_node *node)
