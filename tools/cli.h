@@ -85,6 +85,19 @@ typedef struct cli_dataset {
 int cli_dataset_load(const char *dir, size_t n_inputs, cli_dataset *out);
 void cli_dataset_free(cli_dataset *dataset);
 
+/* A dataset run through a session: its files and the session's n_outputs outputs. */
+typedef struct cli_dataset_run {
+    cli_dataset dataset;
+    dnnx_tensor **outputs;
+    size_t n_outputs;
+    double run_seconds; /* of dnnx_session_run alone */
+} cli_dataset_run;
+
+/* Loads the dataset in dir and runs the session on its inputs. Free *out with
+ * cli_dataset_run_free, also after a failure. */
+int cli_dataset_run_load(dnnx_session *session, const char *dir, cli_dataset_run *out);
+void cli_dataset_run_free(cli_dataset_run *run);
+
 typedef struct cli_comparison {
     bool pass;
     double max_abs;    /* over all elements; inf when NaN/inf placement differs */

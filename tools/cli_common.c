@@ -538,6 +538,36 @@ fail:
     return -1;
 }
 
+int cli_dataset_run_load(dnnx_session *session, const char *dir, cli_dataset_run *out)
+{
+    size_t n_inputs = dnnx_session_input_count(session), n_outputs = dnnx_session_output_count(session);
+    memset(out, 0, sizeof *out);
+    if (cli_dataset_load(dir, n_inputs, &out->dataset) != 0)
+        return -1;
+    out->outputs = calloc(n_outputs + 1, sizeof *out->outputs);
+    if (!out->outputs)
+        return cli_fail("out of memory");
+    out->n_outputs = n_outputs;
+    if (out->dataset.n_expected > n_outputs)
+        return cli_fail("dataset '%s' has %zu output files but the model has %zu outputs", dir, out->dataset.n_expected,
+                        n_outputs);
+    double start = cli_now();
+    if (dnnx_session_run(session, (const dnnx_tensor *const *)out->dataset.inputs, n_inputs, out->outputs, n_outputs) !=
+        DNNX_OK)
+        return cli_fail_dnnx();
+    out->run_seconds = cli_now() - start;
+    return 0;
+}
+
+void cli_dataset_run_free(cli_dataset_run *run)
+{
+    for (size_t k = 0; run->outputs && k < run->n_outputs; k++)
+        dnnx_tensor_free(run->outputs[k]);
+    free(run->outputs);
+    cli_dataset_free(&run->dataset);
+    memset(run, 0, sizeof *run);
+}
+
 /* "[1,2,3]" for flat index i of a tensor with these dims. */
 static void format_index(char *buf, size_t size, int rank, const int64_t *dims, size_t index)
 {

@@ -9,6 +9,8 @@
 
 #define VALUES_SHOWN 8
 
+int command_bench(int argc, char **argv); /* tools/cli_bench.c */
+
 static const char global_usage[] =
     "usage: dnnx <command> [options]\n"
     "\n"
@@ -16,12 +18,14 @@ static const char global_usage[] =
     "  run       run a model on given, test-data or random inputs and print its outputs\n"
     "  compare   run a model on ONNX test-data directories and compare with their outputs\n"
     "  inspect   show a model's inputs, outputs and graph summary\n"
+    "  bench     time a model's load and runs: latency percentiles, throughput, peak memory\n"
     "\n"
     "'dnnx <command> --help' describes a command; 'dnnx --version' prints the version.\n";
 
 static const char run_usage[] =
     "usage: dnnx run MODEL [-d DATASET_DIR] [-i NAME=FILE]... [--shape NAME=DIMS]... [-o OUT_DIR]\n"
-    "                [--threads N] [--backends ref|all] [--opt-level 0|1] [--seed N] [--int-range N]\n"
+    "                [--threads N] [--backends ref|all] [--opt-level 0|1] [--fpmath strict|bf16]\n"
+    "                [--max-memory MIB] [--seed N] [--int-range N]\n"
     "\n"
     "Runs MODEL once and prints one line per output: name, dtype, [dims] and the first values.\n"
     "Each graph input comes from, in order of preference:\n"
@@ -39,7 +43,7 @@ static const char run_usage[] =
 
 static const char compare_usage[] =
     "usage: dnnx compare MODEL DATASET_DIR... [--rtol R] [--atol A] [--threads N]\n"
-    "                    [--backends ref|all] [--opt-level 0|1]\n"
+    "                    [--backends ref|all] [--opt-level 0|1] [--fpmath strict|bf16] [--max-memory MIB]\n"
     "\n"
     "Runs MODEL on each ONNX test-data directory (input_K.pb for the K-th graph input; fewer\n"
     "files than inputs leave the trailing optional inputs out) and compares output K with\n"
@@ -50,16 +54,20 @@ static const char compare_usage[] =
     "Defaults: --rtol 1e-3 --atol 1e-4. Exits 0 only if every output of every dataset passes.\n";
 
 static const char inspect_usage[] =
-    "usage: dnnx inspect MODEL\n"
+    "usage: dnnx inspect MODEL [--backends] [--threads N] [--opt-level 0|1] [--fpmath strict|bf16]\n"
     "\n"
     "Loads MODEL and prints its IR version, producer, opset imports, inputs and outputs with\n"
     "dtypes and shapes (symbolic dims by name: [batch,seq]), parameter count and bytes, and\n"
-    "the number of nodes of each op type.\n";
+    "the number of nodes of each op type (after load-time optimization).\n"
+    "--backends instead lists every node in execution order with the backend that runs it\n"
+    "and, when the oneDNN backend declined it, why.\n";
 
 typedef struct session_settings {
     long threads; /* -1: the library default */
     long opt_level;
+    long max_memory_mb; /* -1: the library default (physical memory) */
     const char *backends;
+    const char *fpmath;
 } session_settings;
 
 typedef struct name_value {
@@ -94,6 +102,14 @@ static int parse_session_option(int argc, char **argv, int *i, session_settings 
         return found < 0 ? -1 : cli_parse_long(value, 0, 4096, "--threads", &settings->threads) ? -1 : 1;
     if ((found = cli_option(argc, argv, i, "--opt-level", &value)) != 0)
         return found < 0 ? -1 : cli_parse_long(value, 0, 99, "--opt-level", &settings->opt_level) ? -1 : 1;
+    if ((found = cli_option(argc, argv, i, "--max-memory", &value)) != 0)
+        return found < 0                                                                            ? -1
+               : cli_parse_long(value, 1, 1L << 40, "--max-memory (MiB)", &settings->max_memory_mb) ? -1
+                                                                                                    : 1;
+    if ((found = cli_option(argc, argv, i, "--fpmath", &value)) != 0) {
+        settings->fpmath = value;
+        return found;
+    }
     if ((found = cli_option(argc, argv, i, "--backends", &value)) > 0)
         settings->backends = value;
     return found;
@@ -108,6 +124,9 @@ static int open_session(const char *model, const session_settings *settings, dnn
         (settings->opt_level >= 0 &&
          dnnx_options_set_optimization_level(options, (int)settings->opt_level) != DNNX_OK) ||
         (settings->backends && dnnx_options_set_backends(options, settings->backends) != DNNX_OK) ||
+        (settings->fpmath && dnnx_options_set_fpmath(options, settings->fpmath) != DNNX_OK) ||
+        (settings->max_memory_mb > 0 &&
+         dnnx_options_set_max_memory(options, (size_t)settings->max_memory_mb << 20) != DNNX_OK) ||
         dnnx_session_create(model, options, out) != DNNX_OK) {
         cli_fail_dnnx();
         dnnx_options_free(options);
@@ -349,7 +368,7 @@ static int write_outputs(const char *out_dir, dnnx_tensor **outputs, size_t n_ou
 
 static int command_run(int argc, char **argv)
 {
-    run_args args = {.settings = {.threads = -1, .opt_level = -1}, .int_range = 2};
+    run_args args = {.settings = {.threads = -1, .opt_level = -1, .max_memory_mb = -1}, .int_range = 2};
     dnnx_session *session = NULL;
     dnnx_tensor **inputs = NULL, **outputs = NULL;
     size_t n_inputs = 0, n_outputs = 0;
@@ -412,48 +431,28 @@ done:
  * when the dataset could not be loaded or run. */
 static int compare_dataset(dnnx_session *session, const char *dir, double rtol, double atol, double *run_seconds)
 {
-    size_t n_inputs = dnnx_session_input_count(session), n_outputs = dnnx_session_output_count(session);
-    cli_dataset dataset;
+    cli_dataset_run run;
     int failures = -1;
     printf("%s\n", dir);
-    if (cli_dataset_load(dir, n_inputs, &dataset) != 0)
-        return -1;
-    dnnx_tensor **outputs = calloc(n_outputs + 1, sizeof *outputs);
-    if (!outputs) {
-        cli_fail("out of memory");
-        goto free_dataset;
-    }
-    if (dataset.n_expected > n_outputs) {
-        cli_fail("dataset '%s' has %zu output files but the model has %zu outputs", dir, dataset.n_expected, n_outputs);
-        goto free_outputs;
-    }
-    double start = cli_now();
-    if (dnnx_session_run(session, (const dnnx_tensor *const *)dataset.inputs, n_inputs, outputs, n_outputs) !=
-        DNNX_OK) {
-        cli_fail_dnnx();
-        goto free_outputs;
-    }
-    *run_seconds += cli_now() - start;
+    if (cli_dataset_run_load(session, dir, &run) != 0)
+        goto free_run;
+    *run_seconds += run.run_seconds;
     failures = 0;
-    for (size_t k = 0; k < n_outputs; k++) {
+    for (size_t k = 0; k < run.n_outputs; k++) {
         const char *name = dnnx_session_output_name(session, k);
-        if (k >= dataset.n_expected) {
+        if (k >= run.dataset.n_expected) {
             printf("  %s  (no output_%zu.pb to compare with)\n", name, k);
             continue;
         }
         cli_comparison comparison;
-        cli_compare(outputs[k], dataset.expected[k], rtol, atol, &comparison);
+        cli_compare(run.outputs[k], run.dataset.expected[k], rtol, atol, &comparison);
         printf("  %s  max abs diff %.3g  max rel diff %.3g  %s", name, comparison.max_abs, comparison.max_rel,
                comparison.pass ? "PASS" : "FAIL");
         printf(comparison.pass ? "\n" : "  (%s)\n", comparison.reason);
         failures += !comparison.pass;
     }
-    for (size_t k = 0; k < n_outputs; k++)
-        dnnx_tensor_free(outputs[k]);
-free_outputs:
-    free(outputs);
-free_dataset:
-    cli_dataset_free(&dataset);
+free_run:
+    cli_dataset_run_free(&run);
     return failures;
 }
 
@@ -499,7 +498,7 @@ static int parse_compare_args(int argc, char **argv, compare_args *args)
 
 static int command_compare(int argc, char **argv)
 {
-    compare_args args = {.rtol = 1e-3, .atol = 1e-4, .settings = {.threads = -1, .opt_level = -1}};
+    compare_args args = {.rtol = 1e-3, .atol = 1e-4, .settings = {.threads = -1, .opt_level = -1, .max_memory_mb = -1}};
     dnnx_session *session = NULL;
     double start = cli_now(), load_seconds, run_seconds = 0;
     size_t failed = 0;
@@ -535,22 +534,29 @@ static int command_compare(int argc, char **argv)
 static int command_inspect(int argc, char **argv)
 {
     const char *model = NULL;
-    session_settings settings = {.threads = -1, .opt_level = -1};
+    bool show_backends = false;
+    session_settings settings = {.threads = -1, .opt_level = -1, .max_memory_mb = -1};
     dnnx_session *session = NULL;
     if (wants_help(argc, argv)) {
         fputs(inspect_usage, stdout);
         return 0;
     }
     for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-') {
+        int found;
+        if (strcmp(argv[i], "--backends") == 0) {
+            show_backends = true;
+        } else if ((found = parse_session_option(argc, argv, &i, &settings)) != 0) {
+            if (found < 0)
+                return report_failure();
+        } else if (argv[i][0] == '-') {
             cli_fail("unknown option '%s' (see dnnx inspect --help)", argv[i]);
             return report_failure();
-        }
-        if (model) {
+        } else if (model) {
             cli_fail("unexpected argument '%s' (see dnnx inspect --help)", argv[i]);
             return report_failure();
+        } else {
+            model = argv[i];
         }
-        model = argv[i];
     }
     if (!model) {
         cli_fail("inspect needs a MODEL (see dnnx inspect --help)");
@@ -558,7 +564,7 @@ static int command_inspect(int argc, char **argv)
     }
     if (open_session(model, &settings, &session) != 0)
         return report_failure();
-    char *description = dnnx_session_describe(session);
+    char *description = show_backends ? dnnx_session_describe_backends(session) : dnnx_session_describe(session);
     if (!description) {
         cli_fail_dnnx();
         dnnx_session_free(session);
@@ -592,6 +598,8 @@ int main(int argc, char **argv)
         return command_compare(argc - 1, argv + 1);
     if (strcmp(command, "inspect") == 0)
         return command_inspect(argc - 1, argv + 1);
-    cli_fail("unknown command '%s' (commands: run, compare, inspect; see dnnx --help)", command);
+    if (strcmp(command, "bench") == 0)
+        return command_bench(argc - 1, argv + 1);
+    cli_fail("unknown command '%s' (commands: run, compare, inspect, bench; see dnnx --help)", command);
     return report_failure();
 }

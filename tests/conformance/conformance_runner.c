@@ -147,29 +147,14 @@ static void set_message(char *message, const char *text, const char *test_dir)
 static int run_dataset(dnnx_session *session, const char *dir, const char *dataset_name, const runner_options *options,
                        char *failure)
 {
-    size_t n_inputs = dnnx_session_input_count(session), n_outputs = dnnx_session_output_count(session);
-    cli_dataset dataset;
+    cli_dataset_run run;
     int result = -1;
-    if (cli_dataset_load(dir, n_inputs, &dataset) != 0)
-        return -1;
-    dnnx_tensor **outputs = calloc(n_outputs + 1, sizeof *outputs);
-    if (!outputs) {
-        cli_fail("out of memory");
-        goto free_dataset;
-    }
-    if (dataset.n_expected > n_outputs) {
-        cli_fail("%s has %zu output files but the model has %zu outputs", dataset_name, dataset.n_expected, n_outputs);
-        goto free_outputs;
-    }
-    if (dnnx_session_run(session, (const dnnx_tensor *const *)dataset.inputs, n_inputs, outputs, n_outputs) !=
-        DNNX_OK) {
-        cli_fail_dnnx();
-        goto free_tensors;
-    }
+    if (cli_dataset_run_load(session, dir, &run) != 0)
+        goto free_run;
     result = 0;
-    for (size_t k = 0; k < dataset.n_expected && result == 0; k++) {
+    for (size_t k = 0; k < run.dataset.n_expected && result == 0; k++) {
         cli_comparison comparison;
-        cli_compare(outputs[k], dataset.expected[k], options->rtol, options->atol, &comparison);
+        cli_compare(run.outputs[k], run.dataset.expected[k], options->rtol, options->atol, &comparison);
         if (!comparison.pass) {
             snprintf(failure, MESSAGE_CAPACITY, "%s output %zu '%s': %s (max abs diff %.3g, max rel diff %.3g)",
                      dataset_name, k, dnnx_session_output_name(session, k), comparison.reason, comparison.max_abs,
@@ -177,13 +162,8 @@ static int run_dataset(dnnx_session *session, const char *dir, const char *datas
             result = 1;
         }
     }
-free_tensors:
-    for (size_t k = 0; k < n_outputs; k++)
-        dnnx_tensor_free(outputs[k]);
-free_outputs:
-    free(outputs);
-free_dataset:
-    cli_dataset_free(&dataset);
+free_run:
+    cli_dataset_run_free(&run);
     return result;
 }
 
