@@ -2,7 +2,7 @@
 # stable keys and the settings it was given. Timings are never asserted on.
 # Included from tests/examples/CMakeLists.txt it adds the tests; run with cmake -P it is the
 # JSON check: -DDNNX=<dnnx> -DMODEL=<model.onnx> -DBENCH_ARGS="<args>" -DEXPECT_RUNS=N
-# -DEXPECT_BATCH=<N or null> -DEXPECT_FPMATH=<strict|bf16>.
+# -DEXPECT_BATCH=<N or null> -DEXPECT_FPMATH=<strict|bf16> [-DEXPECT_BACKENDS=<ref|all>].
 if(CMAKE_SCRIPT_MODE_FILE)
   separate_arguments(bench_args UNIX_COMMAND "${BENCH_ARGS}")
   execute_process(COMMAND ${DNNX} bench ${MODEL} ${bench_args} --json
@@ -32,6 +32,10 @@ if(CMAKE_SCRIPT_MODE_FILE)
   expect(warmup 1)
   expect(threads 1)
   expect(fpmath ${EXPECT_FPMATH})
+  if(NOT DEFINED EXPECT_BACKENDS)
+    set(EXPECT_BACKENDS all)
+  endif()
+  expect(backends ${EXPECT_BACKENDS})
   if(EXPECT_BATCH STREQUAL "null")
     expect_type(batch NULL)
     expect_type(samples_per_s NULL)
@@ -54,8 +58,8 @@ if(CMAKE_SCRIPT_MODE_FILE)
   string(JSON backends_type ERROR_VARIABLE json_error TYPE "${json}" nodes_by_backend)
   if(NOT n_times EQUAL EXPECT_RUNS OR NOT n_cpu_times EQUAL EXPECT_RUNS OR n_inputs LESS 1
      OR NOT backends_type STREQUAL "OBJECT")
-    message(FATAL_ERROR "times_ms has ${n_times} entries, cpu_times_ms ${n_cpu_times}, inputs ${n_inputs}, nodes_by_backend is "
-                        "${backends_type}\n${json}")
+    message(FATAL_ERROR "times_ms has ${n_times} entries, cpu_times_ms ${n_cpu_times}, inputs ${n_inputs}, "
+                        "nodes_by_backend is ${backends_type}\n${json}")
   endif()
   json_get(shape inputs 0 shape)
   message(STATUS "dnnx bench --json parsed; first input shape ${shape}")
@@ -67,8 +71,10 @@ set(bench_tiny ${PROJECT_SOURCE_DIR}/tests/models/bert_tiny_opset17)
 
 add_test(NAME cli.help_bench COMMAND dnnx_cli bench --help)
 set_tests_properties(cli.help_bench PROPERTIES PASS_REGULAR_EXPRESSION "^usage: dnnx bench ")
-add_test(NAME cli.bench_bad_runs COMMAND sh -c "\"$0\" bench model.onnx -n 0 2>&1; echo status=$?" $<TARGET_FILE:dnnx_cli>)
-set_tests_properties(cli.bench_bad_runs PROPERTIES PASS_REGULAR_EXPRESSION "^dnnx: error: -n: 0 is outside [^\n]+\nstatus=1\n$")
+add_test(NAME cli.bench_bad_runs
+         COMMAND sh -c "\"$0\" bench model.onnx -n 0 2>&1; echo status=$?" $<TARGET_FILE:dnnx_cli>)
+set_tests_properties(cli.bench_bad_runs PROPERTIES
+                     PASS_REGULAR_EXPRESSION "^dnnx: error: -n: 0 is outside [^\n]+\nstatus=1\n$")
 
 if(EXISTS ${EXAMPLE_NODE_TEST}/model.onnx)
   # No input has a batch dim, so batch and samples_per_s are null.
@@ -85,15 +91,22 @@ if(EXISTS ${bench_tiny}/model.onnx)
                    -DEXPECT_BATCH=2 -DEXPECT_FPMATH=strict -P ${bench_script})
   add_test(NAME cli.bench_json_bf16_ref
            COMMAND ${CMAKE_COMMAND} -DDNNX=$<TARGET_FILE:dnnx_cli> -DMODEL=${bench_tiny}/model.onnx
-                   "-DBENCH_ARGS=-d ${bench_tiny}/test_data_set_1 -n 2 --warmup 1 --threads 1 --fpmath bf16 --backends ref"
-                   -DEXPECT_RUNS=2 -DEXPECT_BATCH=3 -DEXPECT_FPMATH=bf16 -P ${bench_script})
+                   "-DBENCH_ARGS=-d ${bench_tiny}/test_data_set_1 -n 2 --warmup 1 --threads 1 --fpmath bf16
+                   --backends ref"
+                   -DEXPECT_RUNS=2 -DEXPECT_BATCH=3 -DEXPECT_FPMATH=bf16 -DEXPECT_BACKENDS=ref -P ${bench_script})
   add_test(NAME cli.bench_text
            COMMAND dnnx_cli bench ${bench_tiny}/model.onnx -d ${bench_tiny}/test_data_set_0 -n 3 --warmup 1)
-  set_tests_properties(cli.bench_text PROPERTIES PASS_REGULAR_EXPRESSION
-                       "first run: +[0-9.]+ ms\nlatency: +median [0-9.]+ ms +p90 [0-9.]+ ms +min [0-9.]+ ms[^\n]*\n(cpu time: +median [0-9.]+ ms[^\n]*\n)?throughput: +[0-9.]+ runs/s +[0-9.]+ samples/s \\(batch 1\\)\nmemory: +peak RSS [0-9.]+ MiB[^\n]*arena [0-9.]+ MiB \\([0-9]+ bytes\\)\n")
+  string(CONCAT bench_text_report
+         "first run: +[0-9.]+ ms\n"
+         "latency: +median [0-9.]+ ms +p90 [0-9.]+ ms +min [0-9.]+ ms[^\n]*\n"
+         "(cpu time: +median [0-9.]+ ms[^\n]*\n)?"
+         "throughput: +[0-9.]+ runs/s +[0-9.]+ samples/s \\(batch 1\\)\n"
+         "memory: +peak RSS [0-9.]+ MiB[^\n]*arena [0-9.]+ MiB \\([0-9]+ bytes\\)\n")
+  set_tests_properties(cli.bench_text PROPERTIES PASS_REGULAR_EXPRESSION "${bench_text_report}")
   # What bench -o writes is read back by compare: outputs are named, valid TensorProtos.
   set(bench_out ${CMAKE_CURRENT_BINARY_DIR}/cli_bench_outputs)
   add_test(NAME cli.bench_writes_outputs
-           COMMAND sh -c "rm -rf \"$2\" && \"$0\" bench \"$1/model.onnx\" -d \"$1/test_data_set_0\" -n 1 --warmup 0 -o \"$2\" >/dev/null && cp \"$1\"/test_data_set_0/input_*.pb \"$2\" && \"$0\" compare \"$1/model.onnx\" \"$2\""
+           COMMAND sh -c "rm -rf \"$2\" && \"$0\" bench \"$1/model.onnx\" -d \"$1/test_data_set_0\" -n 1 --warmup 0 \
+-o \"$2\" >/dev/null && cp \"$1\"/test_data_set_0/input_*.pb \"$2\" && \"$0\" compare \"$1/model.onnx\" \"$2\""
                    $<TARGET_FILE:dnnx_cli> ${bench_tiny} ${bench_out})
 endif()

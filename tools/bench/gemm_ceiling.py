@@ -102,7 +102,8 @@ def main():
         b = rng.standard_normal((k, n), dtype=np.float32)
         for library, make in libraries.items():
             seconds = fastest(make(a, b), args.seconds, clock)
-            rates.setdefault(names.get(library, library), {})["x".join(map(str, shape))] = 2.0 * m * k * n / seconds / 1e9
+            by_shape = rates.setdefault(names.get(library, library), {})
+            by_shape["x".join(map(str, shape))] = 2.0 * m * k * n / seconds / 1e9
     best_library, best_shape = max(
         ((library, shape) for library, by_shape in rates.items() for shape in by_shape),
         key=lambda key: rates[key[0]][key[1]],

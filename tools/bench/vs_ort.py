@@ -225,7 +225,8 @@ def mib(kib):
 def print_report(r):
     d, o = r["dnnx"], r["ort"]
     print(f"model:     {r['model']}")
-    print("inputs:    " + ", ".join(f"{i['name']} {i['dtype']} [{','.join(map(str, i['shape']))}]" for i in r["inputs"]))
+    shapes = (f"{i['name']} {i['dtype']} [{','.join(map(str, i['shape']))}]" for i in r["inputs"])
+    print("inputs:    " + ", ".join(shapes))
     threads = r["threads"] if r["threads"] else "library default (all cores)"
     print(f"settings:  threads {threads}, fpmath {r['fpmath']} (ORT: float32), dnnx backends {r['backends']} "
           f"(nodes: {', '.join(f'{k} {v}' for k, v in d['nodes_by_backend'].items())}), "
@@ -250,7 +251,8 @@ def print_report(r):
           f"{d['peak_rss_kib'] / o['peak_rss_kib']:10.2f}x   (ORT's Python baseline before load: "
           f"{mib(o['baseline_rss_kib'])})")
     if d.get("arena_bytes") is not None:
-        print(f"{'dnnx planned arena':22}{mib(d['arena_bytes'] / 1024):>14}   ({d['arena_bytes']} bytes of intermediates)")
+        print(f"{'dnnx planned arena':22}{mib(d['arena_bytes'] / 1024):>14}   "
+              f"({d['arena_bytes']} bytes of intermediates)")
     if r.get("batch"):
         ours, theirs = (r["batch"] * 1e3 / side["median_ms"] for side in (d, o))
         print(f"{'samples/s at median':22}{ours:14.2f}{theirs:14.2f}{ours / theirs:10.2f}x")
