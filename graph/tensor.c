@@ -55,19 +55,31 @@ const char *dnnx_dtype_name(dnnx_dtype dtype)
     return "undefined";
 }
 
+/* The largest product of a shape's non-zero dims: strides and byte offsets (up to 8-byte
+ * elements) then fit in int64 even for empty tensors, whose element count alone proves
+ * nothing ([0, 2^40, 2^40] holds no element but has strides past 2^64). */
+#define MAX_DIMS_PRODUCT (INT64_MAX / 8)
+
 dnnx_status tensor_element_count_checked(int rank, const int64_t *dims, size_t *count)
 {
-    size_t total = 1;
+    uint64_t nonzero_product = 1;
+    bool empty = false;
     if (rank < 0 || rank > DNNX_MAX_RANK)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "rank %d is outside 0..%d", rank, DNNX_MAX_RANK);
     for (int i = 0; i < rank; i++) {
         if (dims[i] < 0)
             return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dim %d is %s", i, "not a concrete size");
-        if (dims[i] != 0 && total > SIZE_MAX / (uint64_t)dims[i])
-            return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "element count overflows");
-        total *= (size_t)dims[i];
+        if (dims[i] == 0) {
+            empty = true;
+            continue;
+        }
+        if (nonzero_product > (uint64_t)MAX_DIMS_PRODUCT / (uint64_t)dims[i])
+            return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "the dims multiply past 2^60 (element count overflows)");
+        nonzero_product *= (uint64_t)dims[i];
     }
-    *count = total;
+    if (nonzero_product > SIZE_MAX)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "element count overflows");
+    *count = empty ? 0 : (size_t)nonzero_product;
     return DNNX_OK;
 }
 

@@ -649,7 +649,7 @@ def main():
     case("expand_negative_shape", on("Expand", ["x", "shape"], inits=[const(i64([-2]), "shape")], x_shape=[1]),
          "node 'expand' (Expand-13): shape [-2] has a negative dim")
     case("expand_count_overflow", on("Expand", ["x", "shape"], inits=[const(i64([1 << 62, 1 << 62, 4]), "shape")],
-                                     x_shape=[1]), "node 'expand' (Expand-13) output 0: element count overflows")
+                                     x_shape=[1]), "node 'expand' (Expand-13) output 0: the dims multiply past 2^60")
     case("onehot_terabytes",
          on("OneHot", ["x", "depth", "values"], inits=[const(i64([1 << 40]), "depth"),
                                                        const(np.array([0, 1], np.float32), "values")],
@@ -690,6 +690,11 @@ def main():
     case("node_more_than_512_inputs", model([node("Sum", ["x"] * 513, ["y"], "sum")], [float_input("x", [2])],
                                            [float_input("y", None)]),
          "node 'sum' (Sum) has more than 512 inputs or outputs")
+    # Found by fuzzing: no element, but strides past 2^64 ([0, 2^40, 2^40]).
+    empty_huge = TensorProto(name="E", data_type=TensorProto.FLOAT, dims=[0, 1 << 40, 1 << 40])
+    case("initializer_empty_with_huge_dims", model([node("Transpose", ["E"], ["y"], "t", perm=[2, 0, 1])], [],
+                                                   [float_input("y", None)], [empty_huge]),
+         "initializer 'E': the dims multiply past 2^60")
     case("graph_output_declared_wrong_dtype", model([node("Relu", ["x"], ["y"], "relu")], [float_input("x", [2])],
                                                     [vi("y", TensorProto.INT64, [2])]),
          "graph output 'y' is declared int64, but node 'relu' (Relu) makes float")

@@ -104,11 +104,24 @@ def image_seeds():
          [value("X", I64, [2, 6])], [value("Y", F, None)], opset=9)
 
 
+def empty_huge_seeds():
+    """An empty initializer whose other dims are 2^40: zero elements, but stride and scratch
+    arithmetic over its dims overflows (mutating op_type reaches the ops that do that)."""
+    big = 1 << 40
+    empty = helper.make_tensor("Z", F, [0, big, big], [])
+    for name, node in [("flatten", helper.make_node("Flatten", ["Z"], ["Y"], axis=2)),
+                       ("reduce_sum", helper.make_node("ReduceSum", ["Z"], ["Y"], keepdims=1)),
+                       ("concat", helper.make_node("Concat", ["Z", "Z"], ["Y"], axis=1)),
+                       ("softmax", helper.make_node("Softmax", ["Z"], ["Y"], axis=1))]:
+        save("empty_huge_" + name, [node], [], [value("Y", F, None)], [empty], opset=17)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     attention_seeds()
     fused_seeds()
     image_seeds()
+    empty_huge_seeds()
 
 
 if __name__ == "__main__":
