@@ -110,4 +110,62 @@ typedef struct cli_comparison {
  * floating types (NaN matches NaN, inf matches the same inf), exact for integers and bools. */
 void cli_compare(const dnnx_tensor *actual, const dnnx_tensor *expected, double rtol, double atol, cli_comparison *out);
 
+/* "NAME=VALUE" as given to -i and --shape. */
+typedef struct cli_name_value {
+    const char *name; /* not terminated: name_length chars */
+    size_t name_length;
+    const char *value;
+} cli_name_value;
+
+/* Splits text, the value of option, at its first '='; the name must not be empty. */
+int cli_parse_name_value(const char *option, const char *text, cli_name_value *out);
+/* Whether entry's name is name (false for NULL). */
+bool cli_name_is(const cli_name_value *entry, const char *name);
+
+/* Where the inputs of dnnx run and dnnx bench come from: -i NAME=FILE, -d DATASET_DIR, then
+ * random values shaped by --shape NAME=DIMS, from --seed, integers in [0, --int-range). */
+typedef struct cli_input_spec {
+    const char *dataset;
+    cli_name_value *files; /* room for argc entries */
+    size_t n_files;
+    cli_name_value *shapes; /* room for argc entries */
+    size_t n_shapes;
+    long seed;
+    long int_range;
+} cli_input_spec;
+
+#define CLI_INPUT_SPEC_DEFAULT {.int_range = 2}
+
+/* Allocates spec->files and spec->shapes with room for argc entries each. */
+int cli_input_spec_alloc(cli_input_spec *spec, int argc);
+void cli_input_spec_free(cli_input_spec *spec);
+/* Consumes -d, -i, --shape, --seed or --int-range at argv[*i]: 1 if it was one, 0 if not,
+ * -1 on a bad value. */
+int cli_parse_input_option(int argc, char **argv, int *i, cli_input_spec *spec);
+/* Fills inputs (the session's input count entries, all NULL) from the -i files, then the
+ * dataset, then random values. */
+int cli_gather_inputs(const dnnx_session *session, const cli_input_spec *spec, dnnx_tensor **inputs);
+
+/* The session options of the tool's commands; -1 or NULL leaves the library default. */
+typedef struct cli_session_settings {
+    long threads;
+    long opt_level;
+    long max_memory_mb; /* the library default is the physical memory */
+    const char *backends;
+    const char *fpmath;
+} cli_session_settings;
+
+#define CLI_SESSION_SETTINGS_DEFAULT {.threads = -1, .opt_level = -1, .max_memory_mb = -1}
+
+/* Consumes --threads, --opt-level, --max-memory, --fpmath or --backends at argv[*i]: 1 if it
+ * was one, 0 if not, -1 on a bad value. */
+int cli_parse_session_option(int argc, char **argv, int *i, cli_session_settings *settings);
+/* Creates a session for model with settings. */
+int cli_open_session(const char *model, const cli_session_settings *settings, dnnx_session **out);
+
+/* Names each unnamed output after the session's output K. */
+int cli_name_outputs(const dnnx_session *session, dnnx_tensor **outputs, size_t n_outputs);
+/* Writes output K to out_dir/output_K.pb, creating out_dir. */
+int cli_write_outputs(const char *out_dir, dnnx_tensor **outputs, size_t n_outputs);
+
 #endif

@@ -21,7 +21,8 @@ int command_bench(int argc, char **argv);
 static const char bench_usage[] =
     "usage: dnnx bench MODEL [-d DATASET_DIR] [-i NAME=FILE]... [--shape NAME=DIMS]... [-n RUNS]\n"
     "                  [--warmup N] [--threads N] [--fpmath strict|bf16] [--backends ref|all]\n"
-    "                  [--opt-level 0|1] [--seed N] [--int-range N] [-o OUT_DIR] [--json] [--verbose]\n"
+    "                  [--opt-level 0|1] [--max-memory MIB] [--seed N] [--int-range N] [-o OUT_DIR]\n"
+    "                  [--json] [--verbose]\n"
     "\n"
     "Loads MODEL once, runs it --warmup times (default 10) and then -n times (default 50) timing\n"
     "each run, and reports the load time, the first run's time, the median, p90 and min latency\n"
@@ -43,26 +44,12 @@ static const char bench_usage[] =
     "--verbose     also prints every run's time and the backend of every node\n"
     "A progress bar is drawn on stderr when it is a terminal.\n";
 
-typedef struct bench_name_value {
-    const char *name; /* not terminated: name_length chars */
-    size_t name_length;
-    const char *value;
-} bench_name_value;
-
 typedef struct bench_args {
     const char *model;
-    const char *dataset;
     const char *out_dir;
-    const char *fpmath;
-    const char *backends;
-    bench_name_value *files; /* room for argc entries */
-    size_t n_files;
-    bench_name_value *shapes; /* room for argc entries */
-    size_t n_shapes;
+    cli_input_spec inputs;
+    cli_session_settings settings;
     long runs, warmup;
-    long threads;   /* -1: the library default */
-    long opt_level; /* -1: the library default */
-    long seed, int_range;
     bool json, verbose;
 } bench_args;
 
@@ -91,22 +78,6 @@ static int bench_failure(void)
     return 1;
 }
 
-static int parse_name_value(const char *option, const char *text, bench_name_value *out)
-{
-    const char *equals = strchr(text, '=');
-    if (!equals || equals == text)
-        return cli_fail("%s '%s': expected NAME=VALUE", option, text);
-    out->name = text;
-    out->name_length = (size_t)(equals - text);
-    out->value = equals + 1;
-    return 0;
-}
-
-static bool name_is(const bench_name_value *entry, const char *name)
-{
-    return name && strlen(name) == entry->name_length && strncmp(entry->name, name, entry->name_length) == 0;
-}
-
 /* Consumes the option at argv[*i] whose value is a number in [min, max]: 1 if it was option
  * name, 0 if not, -1 on a missing or bad value. */
 static int number_option(int argc, char **argv, int *i, const char *name, long min, long max, long *out)
@@ -132,7 +103,6 @@ static int text_option(int argc, char **argv, int *i, const char *name, const ch
 /* Consumes an option of bench at argv[*i]: 1 if it was one, 0 if not, -1 on a bad value. */
 static int parse_bench_option(int argc, char **argv, int *i, bench_args *args)
 {
-    const char *value;
     int found;
     if (strcmp(argv[*i], "--json") == 0) {
         args->json = true;
@@ -144,31 +114,10 @@ static int parse_bench_option(int argc, char **argv, int *i, bench_args *args)
     }
     if ((found = number_option(argc, argv, i, "-n", 1, 100000000L, &args->runs)) != 0 ||
         (found = number_option(argc, argv, i, "--warmup", 0, 100000000L, &args->warmup)) != 0 ||
-        (found = number_option(argc, argv, i, "--threads", 0, 4096, &args->threads)) != 0 ||
-        (found = number_option(argc, argv, i, "--opt-level", 0, 99, &args->opt_level)) != 0 ||
-        (found = number_option(argc, argv, i, "--seed", 0, 0x7fffffffL, &args->seed)) != 0 ||
-        (found = number_option(argc, argv, i, "--int-range", 1, 0x7fffffffL, &args->int_range)) != 0 ||
-        (found = text_option(argc, argv, i, "--fpmath", &args->fpmath)) != 0 ||
-        (found = text_option(argc, argv, i, "--backends", &args->backends)) != 0 ||
+        (found = cli_parse_session_option(argc, argv, i, &args->settings)) != 0 ||
+        (found = cli_parse_input_option(argc, argv, i, &args->inputs)) != 0 ||
         (found = text_option(argc, argv, i, "-o", &args->out_dir)) != 0)
         return found;
-    if ((found = cli_option(argc, argv, i, "-d", &value)) != 0) {
-        if (found > 0 && args->dataset)
-            return cli_fail("-d given twice");
-        if (found > 0)
-            args->dataset = value;
-        return found;
-    }
-    if ((found = cli_option(argc, argv, i, "-i", &value)) != 0) {
-        if (found > 0 && parse_name_value("-i", value, &args->files[args->n_files++]) != 0)
-            return -1;
-        return found;
-    }
-    if ((found = cli_option(argc, argv, i, "--shape", &value)) != 0) {
-        if (found > 0 && parse_name_value("--shape", value, &args->shapes[args->n_shapes++]) != 0)
-            return -1;
-        return found;
-    }
     return 0;
 }
 
@@ -192,137 +141,6 @@ static int parse_bench_args(int argc, char **argv, bench_args *args)
     }
     if (!args->model)
         return cli_fail("bench needs a MODEL (see dnnx bench --help)");
-    return 0;
-}
-
-static int open_session(const bench_args *args, dnnx_session **out)
-{
-    dnnx_options *options;
-    if (dnnx_options_create(&options) != DNNX_OK)
-        return cli_fail_dnnx();
-    if ((args->threads >= 0 && dnnx_options_set_threads(options, (int)args->threads) != DNNX_OK) ||
-        (args->opt_level >= 0 && dnnx_options_set_optimization_level(options, (int)args->opt_level) != DNNX_OK) ||
-        (args->fpmath && dnnx_options_set_fpmath(options, args->fpmath) != DNNX_OK) ||
-        (args->backends && dnnx_options_set_backends(options, args->backends) != DNNX_OK) ||
-        dnnx_session_create(args->model, options, out) != DNNX_OK) {
-        cli_fail_dnnx();
-        dnnx_options_free(options);
-        return -1;
-    }
-    dnnx_options_free(options);
-    return 0;
-}
-
-static int find_input(const dnnx_session *session, const bench_name_value *entry, size_t *index)
-{
-    size_t n = dnnx_session_input_count(session);
-    for (size_t i = 0; i < n; i++) {
-        if (name_is(entry, dnnx_session_input_name(session, i))) {
-            *index = i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static bool is_dim_name(const dnnx_session *session, const bench_name_value *entry)
-{
-    size_t n = dnnx_session_input_count(session);
-    for (size_t i = 0; i < n; i++)
-        for (int axis = 0; axis < dnnx_session_input_rank(session, i); axis++)
-            if (name_is(entry, dnnx_session_input_dim_name(session, i, axis)))
-                return true;
-    return false;
-}
-
-/* The shape of a random value for input index, as dnnx run makes it: its --shape, else the
- * model's dims with the symbolic ones taken from --shape SYMBOL=N. */
-static int random_input_shape(const dnnx_session *session, const bench_args *args, size_t index, int64_t *dims,
-                              int *rank)
-{
-    const char *name = dnnx_session_input_name(session, index);
-    for (size_t k = 0; k < args->n_shapes; k++) {
-        if (name_is(&args->shapes[k], name)) {
-            if (cli_parse_dims(args->shapes[k].value, dims, rank) != 0)
-                return cli_prefix("--shape %s", name);
-            return 0;
-        }
-    }
-    *rank = dnnx_session_input_rank(session, index);
-    if (*rank < 0)
-        return cli_fail("input '%s' has an unknown rank: give its shape with --shape %s=DIMS", name, name);
-    if (*rank > DNNX_MAX_RANK)
-        return cli_fail("input '%s' has rank %d, more than %d", name, *rank, DNNX_MAX_RANK);
-    for (int axis = 0; axis < *rank; axis++) {
-        const char *dim_name = dnnx_session_input_dim_name(session, index, axis);
-        dims[axis] = dnnx_session_input_dim(session, index, axis);
-        if (dims[axis] >= 0)
-            continue;
-        size_t k = 0;
-        while (k < args->n_shapes && !name_is(&args->shapes[k], dim_name))
-            k++;
-        if (k == args->n_shapes) {
-            if (dim_name)
-                return cli_fail("input '%s' dim %d ('%s') is symbolic: give it with --shape %s=N or --shape %s=DIMS",
-                                name, axis, dim_name, dim_name, name);
-            return cli_fail("input '%s' dim %d is unknown: give the shape with --shape %s=DIMS", name, axis, name);
-        }
-        int64_t size[DNNX_MAX_RANK];
-        int size_rank;
-        if (cli_parse_dims(args->shapes[k].value, size, &size_rank) != 0)
-            return cli_prefix("--shape %s", dim_name);
-        if (size_rank != 1)
-            return cli_fail("--shape %s=%s: a symbolic dim takes one size", dim_name, args->shapes[k].value);
-        dims[axis] = size[0];
-    }
-    return 0;
-}
-
-/* Fills inputs (n_inputs entries, all NULL) from -i files, then -d, then random values. */
-static int gather_inputs(const dnnx_session *session, const bench_args *args, dnnx_tensor **inputs)
-{
-    size_t n_inputs = dnnx_session_input_count(session);
-    for (size_t k = 0; k < args->n_shapes; k++) {
-        size_t index;
-        if (find_input(session, &args->shapes[k], &index) != 0 && !is_dim_name(session, &args->shapes[k]))
-            return cli_fail("--shape: the model has no input or symbolic dim named '%.*s'",
-                            (int)args->shapes[k].name_length, args->shapes[k].name);
-    }
-    for (size_t k = 0; k < args->n_files; k++) {
-        size_t index;
-        if (find_input(session, &args->files[k], &index) != 0)
-            return cli_fail("-i: the model has no input named '%.*s'", (int)args->files[k].name_length,
-                            args->files[k].name);
-        if (inputs[index])
-            return cli_fail("-i: input '%s' given twice", dnnx_session_input_name(session, index));
-        if (cli_read_tensor(args->files[k].value, &inputs[index]) != 0)
-            return -1;
-    }
-    if (args->dataset) {
-        cli_dataset dataset;
-        if (cli_dataset_load(args->dataset, n_inputs, &dataset) != 0)
-            return -1;
-        for (size_t i = 0; i < n_inputs; i++) {
-            if (!inputs[i]) {
-                inputs[i] = dataset.inputs[i];
-                dataset.inputs[i] = NULL;
-            }
-        }
-        cli_dataset_free(&dataset);
-        return 0;
-    }
-    uint64_t rng = (uint64_t)args->seed;
-    for (size_t i = 0; i < n_inputs; i++) {
-        int64_t dims[DNNX_MAX_RANK];
-        int rank;
-        if (inputs[i])
-            continue;
-        if (random_input_shape(session, args, i, dims, &rank) != 0)
-            return -1;
-        if (cli_random_tensor(dnnx_session_input_dtype(session, i), rank, dims, (uint32_t)args->int_range, &rng,
-                              &inputs[i]) != 0)
-            return cli_prefix("input '%s'", dnnx_session_input_name(session, i));
-    }
     return 0;
 }
 
@@ -441,30 +259,6 @@ static void clear_progress(void)
     fflush(stderr);
 }
 
-static int name_outputs(const dnnx_session *session, dnnx_tensor **outputs, size_t n_outputs)
-{
-    for (size_t k = 0; k < n_outputs; k++)
-        if (!dnnx_tensor_name(outputs[k])[0] &&
-            dnnx_tensor_set_name(outputs[k], dnnx_session_output_name(session, k)) != DNNX_OK)
-            return cli_fail_dnnx();
-    return 0;
-}
-
-static int write_outputs(const char *out_dir, dnnx_tensor **outputs, size_t n_outputs)
-{
-    char path[CLI_PATH_CAPACITY], name[64];
-    if (cli_make_dirs(out_dir) != 0)
-        return -1;
-    for (size_t k = 0; k < n_outputs; k++) {
-        snprintf(name, sizeof name, "output_%zu.pb", k);
-        if (cli_join_path(path, out_dir, name) != 0)
-            return -1;
-        if (dnnx_tensor_write_pb(outputs[k], path) != DNNX_OK)
-            return cli_fail_dnnx();
-    }
-    return 0;
-}
-
 /* Runs the model warmup + runs times, timing each run; the outputs of the last run go to
  * args->out_dir when it is set. */
 static int timed_runs(dnnx_session *session, const bench_args *args, dnnx_tensor **inputs, bench_result *result)
@@ -499,7 +293,7 @@ static int timed_runs(dnnx_session *session, const bench_args *args, dnnx_tensor
             result->cpu_times_ms[r - args->warmup] = cpu_start >= 0 && cpu_end >= 0 ? (cpu_end - cpu_start) * 1e3 : -1;
         }
         if (r == total - 1 && args->out_dir &&
-            (name_outputs(session, outputs, n_outputs) != 0 || write_outputs(args->out_dir, outputs, n_outputs) != 0))
+            (cli_name_outputs(session, outputs, n_outputs) != 0 || cli_write_outputs(args->out_dir, outputs, n_outputs) != 0))
             status = -1;
         for (size_t k = 0; k < n_outputs; k++) {
             dnnx_tensor_free(outputs[k]);
@@ -591,12 +385,12 @@ static void print_json(const dnnx_session *session, const bench_args *args, dnnx
             fprintf(out, "%s%lld", axis ? ", " : "", (long long)dnnx_tensor_dims(inputs[i])[axis]);
         fputs("]}", out);
     }
-    fprintf(out, "], \"threads\": %ld, \"fpmath\": ", args->threads < 0 ? 0 : args->threads);
-    json_string(out, args->fpmath ? args->fpmath : "strict");
+    fprintf(out, "], \"threads\": %ld, \"fpmath\": ", args->settings.threads < 0 ? 0 : args->settings.threads);
+    json_string(out, args->settings.fpmath ? args->settings.fpmath : "strict");
     fputs(", \"backends\": ", out);
-    json_string(out, args->backends ? args->backends : "all");
+    json_string(out, args->settings.backends ? args->settings.backends : "all");
     fputs(", \"opt_level\": ", out);
-    json_number_or_null(out, (double)args->opt_level, args->opt_level >= 0);
+    json_number_or_null(out, (double)args->settings.opt_level, args->settings.opt_level >= 0);
     fprintf(out, ", \"warmup\": %ld, \"runs\": %ld", args->warmup, args->runs);
     fprintf(out, ", \"load_ms\": %.6g, \"first_run_ms\": %.6g, \"median_ms\": %.6g, \"p90_ms\": %.6g", result->load_ms,
             result->first_run_ms, result->median_ms, result->p90_ms);
@@ -653,11 +447,11 @@ static void print_text(const dnnx_session *session, const bench_args *args, dnnx
         fprintf(out, "input:       %s  %s  %s\n", dnnx_session_input_name(session, i),
                 dnnx_dtype_name(dnnx_tensor_dtype(inputs[i])), dims);
     }
-    fprintf(out, "settings:    threads %ld%s, fpmath %s, backends %s", args->threads < 0 ? 0 : args->threads,
-            args->threads <= 0 ? " (all cores)" : "", args->fpmath ? args->fpmath : "strict",
-            args->backends ? args->backends : "all");
-    if (args->opt_level >= 0)
-        fprintf(out, ", opt-level %ld", args->opt_level);
+    fprintf(out, "settings:    threads %ld%s, fpmath %s, backends %s", args->settings.threads < 0 ? 0 : args->settings.threads,
+            args->settings.threads <= 0 ? " (all cores)" : "", args->settings.fpmath ? args->settings.fpmath : "strict",
+            args->settings.backends ? args->settings.backends : "all");
+    if (args->settings.opt_level >= 0)
+        fprintf(out, ", opt-level %ld", args->settings.opt_level);
     fprintf(out, ", %ld warm-up + %ld timed runs\n", args->warmup, args->runs);
     fputs("nodes:      ", out);
     for (size_t b = 0; b < result->n_backends; b++)
@@ -709,7 +503,7 @@ static int bench(const bench_args *args)
         goto done;
     }
     double start = cli_now();
-    if (open_session(args, &session) != 0)
+    if (cli_open_session(args->model, &args->settings, &session) != 0)
         goto done;
     result.load_ms = (cli_now() - start) * 1e3;
     result.load_peak_rss_kib = peak_rss_kib();
@@ -723,7 +517,7 @@ static int bench(const bench_args *args)
         cli_fail("out of memory");
         goto done;
     }
-    if (gather_inputs(session, args, inputs) != 0)
+    if (cli_gather_inputs(session, &args->inputs, inputs) != 0)
         goto done;
     result.batch = batch_size(session, inputs);
     if (timed_runs(session, args, inputs, &result) != 0 || summarise(args->runs, &result) != 0)
@@ -752,7 +546,8 @@ done:
 /* dnnx bench: the entry point called by tools/dnnx.c with argv[0] = "bench". */
 int command_bench(int argc, char **argv)
 {
-    bench_args args = {.runs = 50, .warmup = 10, .threads = -1, .opt_level = -1, .int_range = 2};
+    bench_args args = {
+        .inputs = CLI_INPUT_SPEC_DEFAULT, .settings = CLI_SESSION_SETTINGS_DEFAULT, .runs = 50, .warmup = 10};
     int status = 1;
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -760,15 +555,11 @@ int command_bench(int argc, char **argv)
             return 0;
         }
     }
-    args.files = calloc((size_t)argc, sizeof *args.files);
-    args.shapes = calloc((size_t)argc, sizeof *args.shapes);
-    if (!args.files || !args.shapes)
-        cli_fail("out of memory");
-    else if (parse_bench_args(argc, argv, &args) == 0 && bench(&args) == 0)
+    if (cli_input_spec_alloc(&args.inputs, argc) == 0 && parse_bench_args(argc, argv, &args) == 0 &&
+        bench(&args) == 0)
         status = 0;
     if (status != 0)
         bench_failure();
-    free(args.files);
-    free(args.shapes);
+    cli_input_spec_free(&args.inputs);
     return status;
 }

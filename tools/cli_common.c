@@ -677,3 +677,247 @@ void cli_compare(const dnnx_tensor *actual, const dnnx_tensor *expected, double 
              out->mismatches, dnnx_tensor_element_count(expected), want, cli_tensor_value(actual, first_bad),
              cli_tensor_value(expected, first_bad));
 }
+
+int cli_parse_name_value(const char *option, const char *text, cli_name_value *out)
+{
+    const char *equals = strchr(text, '=');
+    if (!equals || equals == text)
+        return cli_fail("%s '%s': expected NAME=VALUE", option, text);
+    out->name = text;
+    out->name_length = (size_t)(equals - text);
+    out->value = equals + 1;
+    return 0;
+}
+
+bool cli_name_is(const cli_name_value *entry, const char *name)
+{
+    return name && strlen(name) == entry->name_length && strncmp(entry->name, name, entry->name_length) == 0;
+}
+
+int cli_input_spec_alloc(cli_input_spec *spec, int argc)
+{
+    spec->files = calloc((size_t)argc, sizeof *spec->files);
+    spec->shapes = calloc((size_t)argc, sizeof *spec->shapes);
+    if (!spec->files || !spec->shapes)
+        return cli_fail("out of memory");
+    return 0;
+}
+
+void cli_input_spec_free(cli_input_spec *spec)
+{
+    free(spec->files);
+    free(spec->shapes);
+    spec->files = spec->shapes = NULL;
+}
+
+int cli_parse_input_option(int argc, char **argv, int *i, cli_input_spec *spec)
+{
+    const char *value;
+    int found;
+    if ((found = cli_option(argc, argv, i, "-d", &value)) != 0) {
+        if (found > 0 && spec->dataset)
+            return cli_fail("-d given twice");
+        if (found > 0)
+            spec->dataset = value;
+        return found;
+    }
+    if ((found = cli_option(argc, argv, i, "-i", &value)) != 0) {
+        if (found > 0 && cli_parse_name_value("-i", value, &spec->files[spec->n_files++]) != 0)
+            return -1;
+        return found;
+    }
+    if ((found = cli_option(argc, argv, i, "--shape", &value)) != 0) {
+        if (found > 0 && cli_parse_name_value("--shape", value, &spec->shapes[spec->n_shapes++]) != 0)
+            return -1;
+        return found;
+    }
+    if ((found = cli_option(argc, argv, i, "--int-range", &value)) != 0) {
+        if (found > 0 && cli_parse_long(value, 1, 0x7fffffffL, "--int-range", &spec->int_range) != 0)
+            return -1;
+        return found;
+    }
+    if ((found = cli_option(argc, argv, i, "--seed", &value)) != 0) {
+        if (found > 0 && cli_parse_long(value, 0, 0x7fffffffL, "--seed", &spec->seed) != 0)
+            return -1;
+        return found;
+    }
+    return 0;
+}
+
+static int find_input(const dnnx_session *session, const cli_name_value *entry, size_t *index)
+{
+    size_t n = dnnx_session_input_count(session);
+    for (size_t i = 0; i < n; i++) {
+        if (cli_name_is(entry, dnnx_session_input_name(session, i))) {
+            *index = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static bool is_dim_name(const dnnx_session *session, const cli_name_value *entry)
+{
+    size_t n = dnnx_session_input_count(session);
+    for (size_t i = 0; i < n; i++)
+        for (int axis = 0; axis < dnnx_session_input_rank(session, i); axis++)
+            if (cli_name_is(entry, dnnx_session_input_dim_name(session, i, axis)))
+                return true;
+    return false;
+}
+
+/* The shape of a random value for input index: its --shape, else the model's dims with the
+ * symbolic ones taken from --shape SYMBOL=N. */
+static int random_input_shape(const dnnx_session *session, const cli_input_spec *spec, size_t index, int64_t *dims,
+                              int *rank)
+{
+    const char *name = dnnx_session_input_name(session, index);
+    for (size_t k = 0; k < spec->n_shapes; k++) {
+        if (cli_name_is(&spec->shapes[k], name)) {
+            if (cli_parse_dims(spec->shapes[k].value, dims, rank) != 0)
+                return cli_prefix("--shape %s", name);
+            return 0;
+        }
+    }
+    *rank = dnnx_session_input_rank(session, index);
+    if (*rank < 0)
+        return cli_fail("input '%s' has an unknown rank: give its shape with --shape %s=DIMS", name, name);
+    if (*rank > DNNX_MAX_RANK)
+        return cli_fail("input '%s' has rank %d, more than %d", name, *rank, DNNX_MAX_RANK);
+    for (int axis = 0; axis < *rank; axis++) {
+        const char *dim_name = dnnx_session_input_dim_name(session, index, axis);
+        dims[axis] = dnnx_session_input_dim(session, index, axis);
+        if (dims[axis] >= 0)
+            continue;
+        size_t k = 0;
+        while (k < spec->n_shapes && !cli_name_is(&spec->shapes[k], dim_name))
+            k++;
+        if (k == spec->n_shapes) {
+            if (dim_name)
+                return cli_fail("input '%s' dim %d ('%s') is symbolic: give it with --shape %s=N or --shape %s=DIMS",
+                                name, axis, dim_name, dim_name, name);
+            return cli_fail("input '%s' dim %d is unknown: give the shape with --shape %s=DIMS", name, axis, name);
+        }
+        int64_t size[DNNX_MAX_RANK];
+        int size_rank;
+        if (cli_parse_dims(spec->shapes[k].value, size, &size_rank) != 0)
+            return cli_prefix("--shape %s", dim_name);
+        if (size_rank != 1)
+            return cli_fail("--shape %s=%s: a symbolic dim takes one size", dim_name, spec->shapes[k].value);
+        dims[axis] = size[0];
+    }
+    return 0;
+}
+
+int cli_gather_inputs(const dnnx_session *session, const cli_input_spec *spec, dnnx_tensor **inputs)
+{
+    size_t n_inputs = dnnx_session_input_count(session);
+    for (size_t k = 0; k < spec->n_shapes; k++) {
+        size_t index;
+        if (find_input(session, &spec->shapes[k], &index) != 0 && !is_dim_name(session, &spec->shapes[k]))
+            return cli_fail("--shape: the model has no input or symbolic dim named '%.*s'",
+                            (int)spec->shapes[k].name_length, spec->shapes[k].name);
+    }
+    for (size_t k = 0; k < spec->n_files; k++) {
+        size_t index;
+        if (find_input(session, &spec->files[k], &index) != 0)
+            return cli_fail("-i: the model has no input named '%.*s'", (int)spec->files[k].name_length,
+                            spec->files[k].name);
+        if (inputs[index])
+            return cli_fail("-i: input '%s' given twice", dnnx_session_input_name(session, index));
+        if (cli_read_tensor(spec->files[k].value, &inputs[index]) != 0)
+            return -1;
+    }
+    if (spec->dataset) {
+        cli_dataset dataset;
+        if (cli_dataset_load(spec->dataset, n_inputs, &dataset) != 0)
+            return -1;
+        for (size_t i = 0; i < n_inputs; i++) {
+            if (!inputs[i]) {
+                inputs[i] = dataset.inputs[i];
+                dataset.inputs[i] = NULL;
+            }
+        }
+        cli_dataset_free(&dataset);
+        return 0;
+    }
+    uint64_t rng = (uint64_t)spec->seed;
+    for (size_t i = 0; i < n_inputs; i++) {
+        int64_t dims[DNNX_MAX_RANK];
+        int rank;
+        if (inputs[i])
+            continue;
+        if (random_input_shape(session, spec, i, dims, &rank) != 0)
+            return -1;
+        if (cli_random_tensor(dnnx_session_input_dtype(session, i), rank, dims, (uint32_t)spec->int_range, &rng,
+                              &inputs[i]) != 0)
+            return cli_prefix("input '%s'", dnnx_session_input_name(session, i));
+    }
+    return 0;
+}
+
+int cli_parse_session_option(int argc, char **argv, int *i, cli_session_settings *settings)
+{
+    const char *value;
+    int found;
+    if ((found = cli_option(argc, argv, i, "--threads", &value)) != 0)
+        return found < 0 ? -1 : cli_parse_long(value, 0, 4096, "--threads", &settings->threads) ? -1 : 1;
+    if ((found = cli_option(argc, argv, i, "--opt-level", &value)) != 0)
+        return found < 0 ? -1 : cli_parse_long(value, 0, 99, "--opt-level", &settings->opt_level) ? -1 : 1;
+    if ((found = cli_option(argc, argv, i, "--max-memory", &value)) != 0)
+        return found < 0                                                                            ? -1
+               : cli_parse_long(value, 1, 1L << 40, "--max-memory (MiB)", &settings->max_memory_mb) ? -1
+                                                                                                    : 1;
+    if ((found = cli_option(argc, argv, i, "--fpmath", &value)) != 0) {
+        settings->fpmath = value;
+        return found;
+    }
+    if ((found = cli_option(argc, argv, i, "--backends", &value)) > 0)
+        settings->backends = value;
+    return found;
+}
+
+int cli_open_session(const char *model, const cli_session_settings *settings, dnnx_session **out)
+{
+    dnnx_options *options;
+    if (dnnx_options_create(&options) != DNNX_OK)
+        return cli_fail_dnnx();
+    if ((settings->threads >= 0 && dnnx_options_set_threads(options, (int)settings->threads) != DNNX_OK) ||
+        (settings->opt_level >= 0 &&
+         dnnx_options_set_optimization_level(options, (int)settings->opt_level) != DNNX_OK) ||
+        (settings->backends && dnnx_options_set_backends(options, settings->backends) != DNNX_OK) ||
+        (settings->fpmath && dnnx_options_set_fpmath(options, settings->fpmath) != DNNX_OK) ||
+        (settings->max_memory_mb > 0 &&
+         dnnx_options_set_max_memory(options, (size_t)settings->max_memory_mb << 20) != DNNX_OK) ||
+        dnnx_session_create(model, options, out) != DNNX_OK) {
+        cli_fail_dnnx();
+        dnnx_options_free(options);
+        return -1;
+    }
+    dnnx_options_free(options);
+    return 0;
+}
+
+int cli_name_outputs(const dnnx_session *session, dnnx_tensor **outputs, size_t n_outputs)
+{
+    for (size_t k = 0; k < n_outputs; k++)
+        if (!dnnx_tensor_name(outputs[k])[0] &&
+            dnnx_tensor_set_name(outputs[k], dnnx_session_output_name(session, k)) != DNNX_OK)
+            return cli_fail_dnnx();
+    return 0;
+}
+
+int cli_write_outputs(const char *out_dir, dnnx_tensor **outputs, size_t n_outputs)
+{
+    char path[CLI_PATH_CAPACITY], name[64];
+    if (cli_make_dirs(out_dir) != 0)
+        return -1;
+    for (size_t k = 0; k < n_outputs; k++) {
+        snprintf(name, sizeof name, "output_%zu.pb", k);
+        if (cli_join_path(path, out_dir, name) != 0)
+            return -1;
+        if (dnnx_tensor_write_pb(outputs[k], path) != DNNX_OK)
+            return cli_fail_dnnx();
+    }
+    return 0;
+}

@@ -62,20 +62,6 @@ static const char inspect_usage[] =
     "--backends instead lists every node in execution order with the backend that runs it\n"
     "and, when the oneDNN backend declined it, why.\n";
 
-typedef struct session_settings {
-    long threads; /* -1: the library default */
-    long opt_level;
-    long max_memory_mb; /* -1: the library default (physical memory) */
-    const char *backends;
-    const char *fpmath;
-} session_settings;
-
-typedef struct name_value {
-    const char *name; /* not terminated: name_length chars */
-    size_t name_length;
-    const char *value;
-} name_value;
-
 static int report_failure(void)
 {
     fprintf(stderr, "dnnx: error: %s\n", cli_error());
@@ -93,65 +79,6 @@ static bool wants_help(int argc, char **argv)
     return false;
 }
 
-/* Consumes a session option at argv[*i]: 1 if it was one, 0 if not, -1 on a bad value. */
-static int parse_session_option(int argc, char **argv, int *i, session_settings *settings)
-{
-    const char *value;
-    int found;
-    if ((found = cli_option(argc, argv, i, "--threads", &value)) != 0)
-        return found < 0 ? -1 : cli_parse_long(value, 0, 4096, "--threads", &settings->threads) ? -1 : 1;
-    if ((found = cli_option(argc, argv, i, "--opt-level", &value)) != 0)
-        return found < 0 ? -1 : cli_parse_long(value, 0, 99, "--opt-level", &settings->opt_level) ? -1 : 1;
-    if ((found = cli_option(argc, argv, i, "--max-memory", &value)) != 0)
-        return found < 0                                                                            ? -1
-               : cli_parse_long(value, 1, 1L << 40, "--max-memory (MiB)", &settings->max_memory_mb) ? -1
-                                                                                                    : 1;
-    if ((found = cli_option(argc, argv, i, "--fpmath", &value)) != 0) {
-        settings->fpmath = value;
-        return found;
-    }
-    if ((found = cli_option(argc, argv, i, "--backends", &value)) > 0)
-        settings->backends = value;
-    return found;
-}
-
-static int open_session(const char *model, const session_settings *settings, dnnx_session **out)
-{
-    dnnx_options *options;
-    if (dnnx_options_create(&options) != DNNX_OK)
-        return cli_fail_dnnx();
-    if ((settings->threads >= 0 && dnnx_options_set_threads(options, (int)settings->threads) != DNNX_OK) ||
-        (settings->opt_level >= 0 &&
-         dnnx_options_set_optimization_level(options, (int)settings->opt_level) != DNNX_OK) ||
-        (settings->backends && dnnx_options_set_backends(options, settings->backends) != DNNX_OK) ||
-        (settings->fpmath && dnnx_options_set_fpmath(options, settings->fpmath) != DNNX_OK) ||
-        (settings->max_memory_mb > 0 &&
-         dnnx_options_set_max_memory(options, (size_t)settings->max_memory_mb << 20) != DNNX_OK) ||
-        dnnx_session_create(model, options, out) != DNNX_OK) {
-        cli_fail_dnnx();
-        dnnx_options_free(options);
-        return -1;
-    }
-    dnnx_options_free(options);
-    return 0;
-}
-
-static int parse_name_value(const char *option, const char *text, name_value *out)
-{
-    const char *equals = strchr(text, '=');
-    if (!equals || equals == text)
-        return cli_fail("%s '%s': expected NAME=VALUE", option, text);
-    out->name = text;
-    out->name_length = (size_t)(equals - text);
-    out->value = equals + 1;
-    return 0;
-}
-
-static bool name_is(const name_value *entry, const char *name)
-{
-    return name && strlen(name) == entry->name_length && strncmp(entry->name, name, entry->name_length) == 0;
-}
-
 static void print_output_line(const dnnx_tensor *tensor, const char *name)
 {
     char dims[256];
@@ -163,15 +90,9 @@ static void print_output_line(const dnnx_tensor *tensor, const char *name)
 
 typedef struct run_args {
     const char *model;
-    const char *dataset;
     const char *out_dir;
-    name_value *files;
-    size_t n_files;
-    name_value *shapes;
-    size_t n_shapes;
-    session_settings settings;
-    long seed;
-    long int_range;
+    cli_input_spec inputs;
+    cli_session_settings settings;
 } run_args;
 
 /* Consumes an option of run at argv[*i]: 1 if it was one, 0 if not, -1 on a bad value. */
@@ -179,44 +100,18 @@ static int parse_run_option(int argc, char **argv, int *i, run_args *args)
 {
     const char *value;
     int found;
-    if ((found = parse_session_option(argc, argv, i, &args->settings)) != 0)
+    if ((found = cli_parse_session_option(argc, argv, i, &args->settings)) != 0 ||
+        (found = cli_parse_input_option(argc, argv, i, &args->inputs)) != 0)
         return found;
-    if ((found = cli_option(argc, argv, i, "-d", &value)) != 0) {
-        if (found > 0 && args->dataset)
-            return cli_fail("-d given twice");
-        if (found > 0)
-            args->dataset = value;
-        return found;
-    }
     if ((found = cli_option(argc, argv, i, "-o", &value)) != 0) {
         if (found > 0)
             args->out_dir = value;
         return found;
     }
-    if ((found = cli_option(argc, argv, i, "-i", &value)) != 0) {
-        if (found > 0 && parse_name_value("-i", value, &args->files[args->n_files++]) != 0)
-            return -1;
-        return found;
-    }
-    if ((found = cli_option(argc, argv, i, "--shape", &value)) != 0) {
-        if (found > 0 && parse_name_value("--shape", value, &args->shapes[args->n_shapes++]) != 0)
-            return -1;
-        return found;
-    }
-    if ((found = cli_option(argc, argv, i, "--int-range", &value)) != 0) {
-        if (found > 0 && cli_parse_long(value, 1, 0x7fffffffL, "--int-range", &args->int_range) != 0)
-            return -1;
-        return found;
-    }
-    if ((found = cli_option(argc, argv, i, "--seed", &value)) != 0) {
-        if (found > 0 && cli_parse_long(value, 0, 0x7fffffffL, "--seed", &args->seed) != 0)
-            return -1;
-        return found;
-    }
     return 0;
 }
 
-/* args->files and args->shapes must have room for argc entries. */
+/* args->inputs must have room for argc -i and --shape entries. */
 static int parse_run_args(int argc, char **argv, run_args *args)
 {
     bool options_done = false;
@@ -240,135 +135,9 @@ static int parse_run_args(int argc, char **argv, run_args *args)
     return 0;
 }
 
-static int find_input(const dnnx_session *session, const name_value *entry, size_t *index)
-{
-    size_t n = dnnx_session_input_count(session);
-    for (size_t i = 0; i < n; i++) {
-        if (name_is(entry, dnnx_session_input_name(session, i))) {
-            *index = i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static bool is_dim_name(const dnnx_session *session, const name_value *entry)
-{
-    size_t n = dnnx_session_input_count(session);
-    for (size_t i = 0; i < n; i++)
-        for (int axis = 0; axis < dnnx_session_input_rank(session, i); axis++)
-            if (name_is(entry, dnnx_session_input_dim_name(session, i, axis)))
-                return true;
-    return false;
-}
-
-/* The shape of a random value for input index: its --shape, else the model's dims with the
- * symbolic ones taken from --shape SYMBOL=N. */
-static int random_input_shape(const dnnx_session *session, const run_args *args, size_t index, int64_t *dims, int *rank)
-{
-    const char *name = dnnx_session_input_name(session, index);
-    for (size_t k = 0; k < args->n_shapes; k++) {
-        if (name_is(&args->shapes[k], name)) {
-            if (cli_parse_dims(args->shapes[k].value, dims, rank) != 0)
-                return cli_prefix("--shape %s", name);
-            return 0;
-        }
-    }
-    *rank = dnnx_session_input_rank(session, index);
-    if (*rank < 0)
-        return cli_fail("input '%s' has an unknown rank: give its shape with --shape %s=DIMS", name, name);
-    if (*rank > DNNX_MAX_RANK)
-        return cli_fail("input '%s' has rank %d, more than %d", name, *rank, DNNX_MAX_RANK);
-    for (int axis = 0; axis < *rank; axis++) {
-        const char *dim_name = dnnx_session_input_dim_name(session, index, axis);
-        dims[axis] = dnnx_session_input_dim(session, index, axis);
-        if (dims[axis] >= 0)
-            continue;
-        size_t k = 0;
-        while (k < args->n_shapes && !name_is(&args->shapes[k], dim_name))
-            k++;
-        if (k == args->n_shapes) {
-            if (dim_name)
-                return cli_fail("input '%s' dim %d ('%s') is symbolic: give it with --shape %s=N or --shape %s=DIMS",
-                                name, axis, dim_name, dim_name, name);
-            return cli_fail("input '%s' dim %d is unknown: give the shape with --shape %s=DIMS", name, axis, name);
-        }
-        int64_t size[DNNX_MAX_RANK];
-        int size_rank;
-        if (cli_parse_dims(args->shapes[k].value, size, &size_rank) != 0)
-            return cli_prefix("--shape %s", dim_name);
-        if (size_rank != 1)
-            return cli_fail("--shape %s=%s: a symbolic dim takes one size", dim_name, args->shapes[k].value);
-        dims[axis] = size[0];
-    }
-    return 0;
-}
-
-static int gather_inputs(const dnnx_session *session, const run_args *args, dnnx_tensor **inputs)
-{
-    size_t n_inputs = dnnx_session_input_count(session);
-    for (size_t k = 0; k < args->n_shapes; k++) {
-        size_t index;
-        if (find_input(session, &args->shapes[k], &index) != 0 && !is_dim_name(session, &args->shapes[k]))
-            return cli_fail("--shape: the model has no input or symbolic dim named '%.*s'",
-                            (int)args->shapes[k].name_length, args->shapes[k].name);
-    }
-    for (size_t k = 0; k < args->n_files; k++) {
-        size_t index;
-        if (find_input(session, &args->files[k], &index) != 0)
-            return cli_fail("-i: the model has no input named '%.*s'", (int)args->files[k].name_length,
-                            args->files[k].name);
-        if (inputs[index])
-            return cli_fail("-i: input '%s' given twice", dnnx_session_input_name(session, index));
-        if (cli_read_tensor(args->files[k].value, &inputs[index]) != 0)
-            return -1;
-    }
-    if (args->dataset) {
-        cli_dataset dataset;
-        if (cli_dataset_load(args->dataset, n_inputs, &dataset) != 0)
-            return -1;
-        for (size_t i = 0; i < n_inputs; i++) {
-            if (!inputs[i]) {
-                inputs[i] = dataset.inputs[i];
-                dataset.inputs[i] = NULL;
-            }
-        }
-        cli_dataset_free(&dataset);
-        return 0;
-    }
-    uint64_t rng = (uint64_t)args->seed;
-    for (size_t i = 0; i < n_inputs; i++) {
-        int64_t dims[DNNX_MAX_RANK];
-        int rank;
-        if (inputs[i])
-            continue;
-        if (random_input_shape(session, args, i, dims, &rank) != 0)
-            return -1;
-        if (cli_random_tensor(dnnx_session_input_dtype(session, i), rank, dims, (uint32_t)args->int_range, &rng,
-                              &inputs[i]) != 0)
-            return cli_prefix("input '%s'", dnnx_session_input_name(session, i));
-    }
-    return 0;
-}
-
-static int write_outputs(const char *out_dir, dnnx_tensor **outputs, size_t n_outputs)
-{
-    char path[CLI_PATH_CAPACITY], name[64];
-    if (cli_make_dirs(out_dir) != 0)
-        return -1;
-    for (size_t k = 0; k < n_outputs; k++) {
-        snprintf(name, sizeof name, "output_%zu.pb", k);
-        if (cli_join_path(path, out_dir, name) != 0)
-            return -1;
-        if (dnnx_tensor_write_pb(outputs[k], path) != DNNX_OK)
-            return cli_fail_dnnx();
-    }
-    return 0;
-}
-
 static int command_run(int argc, char **argv)
 {
-    run_args args = {.settings = {.threads = -1, .opt_level = -1, .max_memory_mb = -1}, .int_range = 2};
+    run_args args = {.inputs = CLI_INPUT_SPEC_DEFAULT, .settings = CLI_SESSION_SETTINGS_DEFAULT};
     dnnx_session *session = NULL;
     dnnx_tensor **inputs = NULL, **outputs = NULL;
     size_t n_inputs = 0, n_outputs = 0;
@@ -377,13 +146,9 @@ static int command_run(int argc, char **argv)
         fputs(run_usage, stdout);
         return 0;
     }
-    args.files = calloc((size_t)argc, sizeof *args.files);
-    args.shapes = calloc((size_t)argc, sizeof *args.shapes);
-    if (!args.files || !args.shapes) {
-        cli_fail("out of memory");
+    if (cli_input_spec_alloc(&args.inputs, argc) != 0)
         goto done;
-    }
-    if (parse_run_args(argc, argv, &args) != 0 || open_session(args.model, &args.settings, &session) != 0)
+    if (parse_run_args(argc, argv, &args) != 0 || cli_open_session(args.model, &args.settings, &session) != 0)
         goto done;
     n_inputs = dnnx_session_input_count(session);
     n_outputs = dnnx_session_output_count(session);
@@ -393,20 +158,15 @@ static int command_run(int argc, char **argv)
         cli_fail("out of memory");
         goto done;
     }
-    if (gather_inputs(session, &args, inputs) != 0)
+    if (cli_gather_inputs(session, &args.inputs, inputs) != 0)
         goto done;
     if (dnnx_session_run(session, (const dnnx_tensor *const *)inputs, n_inputs, outputs, n_outputs) != DNNX_OK) {
         cli_fail_dnnx();
         goto done;
     }
-    for (size_t k = 0; k < n_outputs; k++) {
-        if (!dnnx_tensor_name(outputs[k])[0] &&
-            dnnx_tensor_set_name(outputs[k], dnnx_session_output_name(session, k)) != DNNX_OK) {
-            cli_fail_dnnx();
-            goto done;
-        }
-    }
-    if (args.out_dir && write_outputs(args.out_dir, outputs, n_outputs) != 0)
+    if (cli_name_outputs(session, outputs, n_outputs) != 0)
+        goto done;
+    if (args.out_dir && cli_write_outputs(args.out_dir, outputs, n_outputs) != 0)
         goto done;
     for (size_t k = 0; k < n_outputs; k++)
         print_output_line(outputs[k], dnnx_tensor_name(outputs[k]));
@@ -422,8 +182,7 @@ done:
     free(inputs);
     free(outputs);
     dnnx_session_free(session);
-    free(args.files);
-    free(args.shapes);
+    cli_input_spec_free(&args.inputs);
     return result;
 }
 
@@ -461,7 +220,7 @@ typedef struct compare_args {
     const char **datasets; /* room for argc entries */
     size_t n_datasets;
     double rtol, atol;
-    session_settings settings;
+    cli_session_settings settings;
 } compare_args;
 
 static int parse_compare_args(int argc, char **argv, compare_args *args)
@@ -473,7 +232,7 @@ static int parse_compare_args(int argc, char **argv, compare_args *args)
         if (!options_done && strcmp(argv[i], "--") == 0) {
             options_done = true;
         } else if (!options_done && argv[i][0] == '-') {
-            if ((found = parse_session_option(argc, argv, &i, &args->settings)) != 0) {
+            if ((found = cli_parse_session_option(argc, argv, &i, &args->settings)) != 0) {
                 if (found < 0)
                     return -1;
             } else if ((found = cli_option(argc, argv, &i, "--rtol", &value)) != 0) {
@@ -498,7 +257,7 @@ static int parse_compare_args(int argc, char **argv, compare_args *args)
 
 static int command_compare(int argc, char **argv)
 {
-    compare_args args = {.rtol = 1e-3, .atol = 1e-4, .settings = {.threads = -1, .opt_level = -1, .max_memory_mb = -1}};
+    compare_args args = {.rtol = 1e-3, .atol = 1e-4, .settings = CLI_SESSION_SETTINGS_DEFAULT};
     dnnx_session *session = NULL;
     double start = cli_now(), load_seconds, run_seconds = 0;
     size_t failed = 0;
@@ -511,7 +270,7 @@ static int command_compare(int argc, char **argv)
         cli_fail("out of memory");
         return report_failure();
     }
-    if (parse_compare_args(argc, argv, &args) != 0 || open_session(args.model, &args.settings, &session) != 0) {
+    if (parse_compare_args(argc, argv, &args) != 0 || cli_open_session(args.model, &args.settings, &session) != 0) {
         free(args.datasets);
         return report_failure();
     }
@@ -535,7 +294,7 @@ static int command_inspect(int argc, char **argv)
 {
     const char *model = NULL;
     bool show_backends = false;
-    session_settings settings = {.threads = -1, .opt_level = -1, .max_memory_mb = -1};
+    cli_session_settings settings = CLI_SESSION_SETTINGS_DEFAULT;
     dnnx_session *session = NULL;
     if (wants_help(argc, argv)) {
         fputs(inspect_usage, stdout);
@@ -545,7 +304,7 @@ static int command_inspect(int argc, char **argv)
         int found;
         if (strcmp(argv[i], "--backends") == 0) {
             show_backends = true;
-        } else if ((found = parse_session_option(argc, argv, &i, &settings)) != 0) {
+        } else if ((found = cli_parse_session_option(argc, argv, &i, &settings)) != 0) {
             if (found < 0)
                 return report_failure();
         } else if (argv[i][0] == '-') {
@@ -562,7 +321,7 @@ static int command_inspect(int argc, char **argv)
         cli_fail("inspect needs a MODEL (see dnnx inspect --help)");
         return report_failure();
     }
-    if (open_session(model, &settings, &session) != 0)
+    if (cli_open_session(model, &settings, &session) != 0)
         return report_failure();
     char *description = show_backends ? dnnx_session_describe_backends(session) : dnnx_session_describe(session);
     if (!description) {
