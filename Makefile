@@ -35,6 +35,8 @@ sanitize: deps
 # oneDNN running its thread pool keeps its threads' TLS until exit ("possibly lost"); so the
 # reference run counts definite, indirect and possible leaks, the oneDNN run the first two.
 VALGRIND = valgrind --error-exitcode=1 --leak-check=full -q
+# A sample of the other exported models: a decoder with a causal mask and a Conv front end.
+VALGRIND_SAMPLE = gpt2_tiny_opset13 vit_tiny_opset17
 valgrind: build
 	@DNNX_WITH_SANITIZER_TOOLS=1 tools/install-deps.sh
 	@DNNX_BACKENDS=ref $(VALGRIND) --errors-for-leak-kinds=definite,indirect,possible \
@@ -43,6 +45,10 @@ valgrind: build
 	@$(VALGRIND) --errors-for-leak-kinds=definite,indirect \
 		$(DNNX) compare $(DEMO_MODEL)/model.onnx $(DEMO_MODEL)/test_data_set_0 $(DEMO_MODEL)/test_data_set_1
 	@$(VALGRIND) --errors-for-leak-kinds=definite,indirect $(BUILD)/bin/embed $(DEMO_MODEL)/model.onnx
+	@for model in $(VALGRIND_SAMPLE); do \
+		$(VALGRIND) --errors-for-leak-kinds=definite,indirect $(DNNX) compare tests/models/$$model/model.onnx \
+			tests/models/$$model/test_data_set_0 tests/models/$$model/test_data_set_1 >/dev/null || exit 1; \
+	done
 
 # libFuzzer harnesses (tests/fuzz) built with clang + ASan/UBSan, each run FUZZ_SECONDS on the
 # seed corpus; fails if any finds a crash, leak, sanitizer report, timeout or out-of-memory.
