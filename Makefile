@@ -62,7 +62,7 @@ fuzz: deps
 		clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || \
 		{ echo "fuzz: clang cannot link libFuzzer: install libclang-rt-dev" >&2; exit 1; }
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDNNX_FUZZ=ON -DDNNX_SANITIZE=ON \
-		-DDNNX_BUILD_TESTS=OFF -DDNNX_WERROR=OFF >/dev/null
+		-DDNNX_BUILD_TESTS=OFF >/dev/null
 	@cmake --build build-fuzz -j$(JOBS) --target fuzz_harnesses
 	@tests/fuzz/make_corpus.sh build-fuzz/corpus
 	@status=0; for harness in $(FUZZ_HARNESSES); do \

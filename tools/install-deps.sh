@@ -5,7 +5,7 @@ set -eu
 
 packages="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler libonnx-dev libdnnl-dev
 libcmocka-dev libonnx-testdata"
-[ "${DNNX_WITH_SANITIZER_TOOLS:-0}" = 1 ] && packages="$packages valgrind clang"
+[ "${DNNX_WITH_SANITIZER_TOOLS:-0}" = 1 ] && packages="$packages valgrind clang libclang-rt-14-dev"
 
 missing=""
 for package in $packages; do
