@@ -119,7 +119,7 @@ void tensor_init_shape(dnnx_tensor *tensor, dnnx_dtype dtype, int rank, const in
 
 dnnx_status tensor_alloc_data(dnnx_tensor *tensor)
 {
-    size_t bytes;
+    size_t bytes = 0;
     dnnx_status status = tensor_bytes_checked(tensor->dtype, tensor->rank, tensor->dims, &bytes);
     if (status)
         return status;
@@ -384,7 +384,7 @@ dnnx_status dnnx_tensor_create(dnnx_dtype dtype, int rank, const int64_t *dims, 
 {
     if (!out)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_tensor_create: out is NULL");
-    dnnx_tensor *tensor;
+    dnnx_tensor *tensor = NULL;
     dnnx_status status = public_tensor_new(dtype, rank, dims, &tensor);
     if (status)
         return status;
@@ -400,7 +400,7 @@ dnnx_status dnnx_tensor_wrap(dnnx_dtype dtype, int rank, const int64_t *dims, vo
 {
     if (!out || !data)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_tensor_wrap: %s is NULL", out ? "data" : "out");
-    dnnx_tensor *tensor;
+    dnnx_tensor *tensor = NULL;
     dnnx_status status = public_tensor_new(dtype, rank, dims, &tensor);
     if (status)
         return status;

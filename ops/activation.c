@@ -93,7 +93,7 @@ static dnnx_status act_infer(op_ctx *ctx, act_setup_fn setup)
 {
     const dnnx_tensor *x = op_input(ctx, 0);
     act_params params = {0};
-    const act_desc *desc;
+    const act_desc *desc = NULL;
     dnnx_status status = setup(ctx, &params, &desc);
     if (status || (status = ctx->status))
         return status;
@@ -108,7 +108,7 @@ static dnnx_status act_run(op_ctx *ctx, act_setup_fn setup)
     const dnnx_tensor *x = op_input(ctx, 0);
     dnnx_tensor *y = op_output(ctx, 0);
     act_params params = {0};
-    const act_desc *desc;
+    const act_desc *desc = NULL;
     dnnx_status status = setup(ctx, &params, &desc);
     if (status || (status = ctx->status))
         return status;

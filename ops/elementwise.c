@@ -353,7 +353,7 @@ static dnnx_status mod_mode(op_ctx *ctx, const binary_desc **desc)
 
 static dnnx_status mod_infer(op_ctx *ctx)
 {
-    const binary_desc *desc;
+    const binary_desc *desc = NULL;
     dnnx_status status = op_check_same_dtype(ctx, 0, 1);
     if (status || (status = mod_mode(ctx, &desc)))
         return status;
@@ -362,7 +362,7 @@ static dnnx_status mod_infer(op_ctx *ctx)
 
 static dnnx_status mod_run(op_ctx *ctx)
 {
-    const binary_desc *desc;
+    const binary_desc *desc = NULL;
     dnnx_status status = mod_mode(ctx, &desc);
     return status ? status : fold_run(ctx, desc);
 }
@@ -383,14 +383,14 @@ static dnnx_status bitshift_desc(op_ctx *ctx, const binary_desc **desc)
 
 static dnnx_status bitshift_infer(op_ctx *ctx)
 {
-    const binary_desc *desc;
+    const binary_desc *desc = NULL;
     dnnx_status status = bitshift_desc(ctx, &desc);
     return status ? status : binary_infer(ctx, desc);
 }
 
 static dnnx_status bitshift_run(op_ctx *ctx)
 {
-    const binary_desc *desc;
+    const binary_desc *desc = NULL;
     dnnx_status status = bitshift_desc(ctx, &desc);
     return status ? status : fold_run(ctx, desc);
 }
@@ -810,13 +810,13 @@ static dnnx_status legacy_axis(op_ctx *ctx, int *axis)
 #define LEGACY_BINARY_OP(name)                                                                                         \
     static dnnx_status name##_legacy_infer(op_ctx *ctx)                                                                \
     {                                                                                                                  \
-        int axis;                                                                                                      \
+        int axis = 0;                                                                                                  \
         dnnx_status status = legacy_axis(ctx, &axis);                                                                  \
         return status ? status : ops_call_with_input1_at_axis(ctx, axis, name##_infer);                                \
     }                                                                                                                  \
     static dnnx_status name##_legacy_run(op_ctx *ctx)                                                                  \
     {                                                                                                                  \
-        int axis;                                                                                                      \
+        int axis = 0;                                                                                                  \
         dnnx_status status = legacy_axis(ctx, &axis);                                                                  \
         return status ? status : ops_call_with_input1_at_axis(ctx, axis, name##_run);                                  \
     }

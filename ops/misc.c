@@ -721,7 +721,7 @@ static dnnx_status loss_reduction_attr(op_ctx *ctx, loss_reduction *out)
 static dnnx_status loss_infer(op_ctx *ctx)
 {
     const dnnx_tensor *scores = op_input(ctx, 0), *target = op_input(ctx, 1), *weight = op_input(ctx, 2);
-    loss_reduction reduction;
+    loss_reduction reduction = LOSS_MEAN;
     dnnx_status status = op_check_dtype(ctx, 0, float_dtypes);
     if (status || (status = op_check_dtype(ctx, 1, index_dtypes)) || (status = loss_reduction_attr(ctx, &reduction)))
         return status;
@@ -753,7 +753,7 @@ static dnnx_status loss_compute(op_ctx *ctx, const double *logp, size_t batch, s
 {
     const dnnx_tensor *target = op_input(ctx, 1), *weight = op_input(ctx, 2);
     dnnx_tensor *loss = op_output(ctx, 0);
-    loss_reduction reduction;
+    loss_reduction reduction = LOSS_MEAN;
     dnnx_status status = loss_reduction_attr(ctx, &reduction);
     if (status)
         return status;
