@@ -9,7 +9,7 @@
 
 #include "graph/op.h"
 
-#define BACKEND_ABI_VERSION 1
+#define BACKEND_ABI_VERSION 2
 
 /* What a session asks of every backend it uses. */
 typedef struct backend_options {
@@ -19,6 +19,10 @@ typedef struct backend_options {
 
 typedef struct backend_session backend_session; /* a backend's per-session state (engine, caches) */
 typedef struct backend_kernel backend_kernel;   /* a backend's compiled form of one node */
+
+/* Tells the owner of borrowed bytes (a read-only file mapping) that a kernel will not read
+ * [data, data + bytes) for a while; they must stay readable. */
+typedef void (*backend_advise_fn)(void *context, const void *data, size_t bytes);
 
 typedef struct backend {
     int abi_version;
@@ -36,6 +40,15 @@ typedef struct backend {
      * May be called from several threads at once for the same kernel. */
     dnnx_status (*run)(backend_kernel *kernel, op_ctx *ctx);
     void (*kernel_free)(backend_kernel *kernel);
+    /* ABI 2. Whether the kernel would own constant input `input` (a weight it keeps in a layout
+     * of its own); NULL when it never does. The session then hands it over with take_constant
+     * when no other node, subgraph or graph output reads it. A buffer the tensor owns moves to
+     * the kernel (tensor->data becomes NULL); a borrowed one stays the tensor's, and the kernel
+     * calls advise(context, data, bytes) where it would have freed it. From then on the
+     * executor still passes the node this tensor, and the kernel reads only what it kept. */
+    bool (*takes_constant)(const backend_kernel *kernel, int input);
+    void (*take_constant)(backend_kernel *kernel, int input, dnnx_tensor *tensor, backend_advise_fn advise,
+                          void *context);
 } backend;
 
 /* The portable backend: runs each op's reference kernel; supports every node. */

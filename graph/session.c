@@ -184,6 +184,45 @@ static dnnx_status bind_kernels(dnnx_session *session, session_graph *sg)
     return DNNX_OK;
 }
 
+static void release_mapped(void *files, const void *data, size_t bytes) { proto_files_release(files, data, bytes); }
+
+/* Hands each constant whose only reader is one input of one live node, bound to a kernel that
+ * keeps it in a layout of its own, to that kernel (backend.h take_constant): no other node,
+ * subgraph, graph output or reference kernel can read the graph's bytes, so the kernel's copy
+ * can be the only one kept. Best effort: out of memory hands nothing. */
+static void hand_weights_to_kernels(dnnx_session *session, session_graph *sg)
+{
+    graph *g = sg->graph;
+    int *reads = calloc((size_t)g->n_values + 1, sizeof *reads);
+    if (!reads)
+        return;
+    for (int i = 0; i < g->n_order; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        for (int k = 0; k < node->n_inputs + node->n_implicit_inputs; k++) {
+            int v = k < node->n_inputs ? node->inputs[k] : node->implicit_inputs[k - node->n_inputs];
+            if (v != VALUE_NONE)
+                reads[v]++;
+        }
+    }
+    for (int k = 0; k < g->n_outputs; k++)
+        reads[g->outputs[k]]++;
+    for (int i = 0; i < g->n_order; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        const node_binding *binding = &sg->bindings[g->order[i]];
+        const backend *be = binding->backend;
+        if (!be->takes_constant)
+            continue;
+        for (int k = 0; k < node->n_inputs; k++) {
+            int v = node->inputs[k];
+            if (v == VALUE_NONE || reads[v] != 1 || !g->values[v].constant || g->values[v].is_graph_output)
+                continue;
+            if (be->takes_constant(binding->kernel, k))
+                be->take_constant(binding->kernel, k, g->values[v].constant, release_mapped, session->files);
+        }
+    }
+    free(reads);
+}
+
 /* Compiles g into sg (zeroed): kernels for its live nodes, their subgraphs the same way,
  * value lifetimes. On failure sg holds what was made, for free_compiled_graph. */
 static dnnx_status compile_graph(dnnx_session *session, session_graph *sg, graph *g)
@@ -192,6 +231,7 @@ static dnnx_status compile_graph(dnnx_session *session, session_graph *sg, graph
     dnnx_status status = bind_kernels(session, sg);
     if (status)
         return status;
+    hand_weights_to_kernels(session, sg);
     sg->node_subgraphs = calloc((size_t)g->n_nodes + 1, sizeof *sg->node_subgraphs);
     if (!sg->node_subgraphs)
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
@@ -246,13 +286,17 @@ static dnnx_status optimize(dnnx_session *session, graph *g)
     return status;
 }
 
-static dnnx_status compile(graph *g, const dnnx_options *options, dnnx_session **out)
+/* Compiles a loaded graph (and the mappings its initializers point into, NULL if none) into a
+ * session, which owns both from here, also on failure. */
+static dnnx_status compile(graph *g, proto_files *files, const dnnx_options *options, dnnx_session **out)
 {
     dnnx_session *session = calloc(1, sizeof *session);
     if (!session) {
         graph_free(g);
+        proto_files_free(files);
         return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
     }
+    session->files = files;
     session->main.graph = g;
     pthread_mutex_init(&session->run_cache_lock, NULL);
     if (options) {
@@ -279,10 +323,11 @@ dnnx_status dnnx_session_create(const char *path, const dnnx_options *options, d
     if (!path || !out)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "dnnx_session_create: %s is NULL", path ? "out" : "path");
     graph *g = NULL;
-    dnnx_status status = proto_load_model_file(path, &g);
+    proto_files *files = NULL;
+    dnnx_status status = proto_load_model_file_mapped(path, &g, &files);
     if (status)
         return status;
-    return compile(g, options, out);
+    return compile(g, files, options, out);
 }
 
 dnnx_status dnnx_session_create_from_memory(const void *buf, size_t len, const dnnx_options *options,
@@ -294,7 +339,7 @@ dnnx_status dnnx_session_create_from_memory(const void *buf, size_t len, const d
     dnnx_status status = proto_load_model_memory(buf, len, NULL, &g);
     if (status)
         return status;
-    return compile(g, options, out);
+    return compile(g, NULL, options, out);
 }
 
 void dnnx_session_free(dnnx_session *session)
@@ -308,6 +353,7 @@ void dnnx_session_free(dnnx_session *session)
     for (int b = 0; b < session->n_backends; b++)
         session->backends[b]->session_free(session->backend_sessions[b]);
     graph_free(session->main.graph);
+    proto_files_free(session->files);
     free(session);
 }
 

@@ -38,6 +38,15 @@ typedef struct shape_plan {
     struct shape_plan *next;
 } shape_plan;
 
+/* The most arena plans kept per graph: a decoder whose past grows by one token per step, or a
+ * loop whose carried values change shape on every iteration, would otherwise add one per run.
+ * Signatures past the limit run unplanned, allocating per tensor as a first run does. */
+#define RUN_MAIN_MAX_PLANS 32
+#define RUN_SUBGRAPH_MAX_PLANS 8
+/* The most spare arenas a session keeps; past it the smallest is freed, since growing shapes
+ * need ever bigger blocks and would otherwise leave every smaller one behind. */
+#define RUN_MAX_SPARE_BLOCKS 8
+
 /* An arena not in use by any run, kept for the next one. */
 typedef struct spare_arena {
     void *memory;
@@ -68,6 +77,7 @@ struct dnnx_session {
     pthread_mutex_t run_cache_lock; /* guards every session_graph's plans, spare_arenas and last_arena_bytes */
     spare_arena *spare_arenas;
     size_t last_arena_bytes;
+    struct proto_files *files; /* read-only mappings of the model's files that initializers point into */
 };
 
 /* Fills an op_ctx for a node from per-value tensors (load-time infos or run-time tensors). */

@@ -14,9 +14,20 @@
 
 static const proto_limits default_limits = {.max_file_bytes = PROTO_MAX_MESSAGE_BYTES};
 
+/* Where the raw_data of one initializer of the main graph lies in the serialized model. */
+typedef struct raw_span {
+    bool present;
+    size_t offset;
+    size_t len;
+} raw_span;
+
 typedef struct load_ctx {
     const char *base_dir;          /* external data directory, NULL = refuse external data */
     const Onnx__ModelProto *model; /* for its model-local functions */
+    proto_files *files;            /* mappings tensors are read through, NULL = copy from buffers */
+    const uint8_t *buf;            /* the serialized model */
+    const raw_span *spans;         /* per initializer of the main graph: its raw_data, cut before unpacking */
+    size_t n_spans;
 } load_ctx;
 
 static dnnx_status build_graph(graph *g, Onnx__GraphProto *proto, const load_ctx *ctx);
@@ -94,6 +105,10 @@ static dnnx_status type_to_info(graph *g, const Onnx__TypeProto *type, dnnx_tens
 
 static dnnx_status add_initializers(graph *g, Onnx__GraphProto *proto, const load_ctx *ctx)
 {
+    bool main_graph = !g->parent;
+    if (main_graph && ctx->spans && ctx->n_spans != proto->n_initializer)
+        return dnnx_fail(DNNX_ERR_INTERNAL, "found %zu initializers in the model, protobuf-c %zu", ctx->n_spans,
+                         proto->n_initializer);
     if (proto->n_sparse_initializer) {
         const Onnx__SparseTensorProto *sparse = proto->sparse_initializer[0];
         const char *name = sparse->values ? str_or_empty(sparse->values->name) : "";
@@ -109,8 +124,14 @@ static dnnx_status add_initializers(graph *g, Onnx__GraphProto *proto, const loa
             return out_of_memory();
         if (g->values[v].constant)
             return dnnx_fail(DNNX_ERR_INVALID_MODEL, "initializer '%s' is defined twice", name);
+        proto_tensor_source source = {.base_dir = ctx->base_dir, .files = ctx->files};
+        if (main_graph && ctx->spans && ctx->spans[k].present) {
+            source.has_raw = true;
+            source.raw = ctx->buf + ctx->spans[k].offset;
+            source.raw_len = ctx->spans[k].len;
+        }
         dnnx_tensor *tensor = NULL;
-        dnnx_status status = proto_tensor_from_message(message, ctx->base_dir, &tensor);
+        dnnx_status status = proto_tensor_from_source(message, &source, &tensor);
         if (status) {
             dnnx_error_prefix("initializer '%s'", name);
             return status;
@@ -279,7 +300,8 @@ static char *copy_bytes(const ProtobufCBinaryData *data)
 
 static dnnx_status convert_tensor(Onnx__TensorProto *message, const load_ctx *ctx, dnnx_tensor **out)
 {
-    dnnx_status status = proto_tensor_from_message(message, ctx->base_dir, out);
+    proto_tensor_source source = {.base_dir = ctx->base_dir, .files = ctx->files};
+    dnnx_status status = proto_tensor_from_source(message, &source, out);
     if (status)
         dnnx_error_prefix("tensor '%s'", str_or_empty(message->name));
     return status;
@@ -516,7 +538,201 @@ static dnnx_status check_ir_version(const Onnx__ModelProto *model)
     return DNNX_OK;
 }
 
-static dnnx_status load_model(const uint8_t *buf, size_t len, const char *base_dir, graph **out)
+/* Field numbers (onnx.proto) and the wire type of length-delimited fields, for cutting the
+ * main graph's raw_data out of a serialized model. */
+#define MODEL_GRAPH_FIELD 7
+#define GRAPH_INITIALIZER_FIELD 5
+#define TENSOR_RAW_DATA_FIELD 9
+#define WIRE_LEN 2
+
+/* One field of a serialized message: bytes [start, end); its tag ends at tag_end, and a
+ * length-delimited field's payload starts at payload. */
+typedef struct wire_field {
+    uint64_t number;
+    int type;
+    size_t start, tag_end, payload, end;
+} wire_field;
+
+/* Reads the field at *pos of buf[0..len) and moves past it; false if the wire data is
+ * malformed there (or uses groups, which ONNX never does). */
+static bool wire_next(const uint8_t *buf, size_t len, size_t *pos, wire_field *f)
+{
+    uint64_t key, value;
+    f->start = *pos;
+    if (!proto_read_varint(buf, len, pos, &key))
+        return false;
+    f->number = key >> 3;
+    f->type = (int)(key & 7);
+    f->tag_end = f->payload = *pos;
+    switch (f->type) {
+    case 0:
+        if (!proto_read_varint(buf, len, pos, &value))
+            return false;
+        break;
+    case 1:
+        if (len - *pos < 8)
+            return false;
+        *pos += 8;
+        break;
+    case 5:
+        if (len - *pos < 4)
+            return false;
+        *pos += 4;
+        break;
+    case WIRE_LEN:
+        if (!proto_read_varint(buf, len, pos, &value) || value > len - *pos)
+            return false;
+        f->payload = *pos;
+        *pos += (size_t)value;
+        break;
+    default: return false;
+    }
+    f->end = *pos;
+    return true;
+}
+
+static size_t varint_size(uint64_t value)
+{
+    size_t n = 1;
+    for (; value >= 0x80; value >>= 7)
+        n++;
+    return n;
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t value)
+{
+    for (; value >= 0x80; value >>= 7)
+        *p++ = (uint8_t)(value | 0x80);
+    *p++ = (uint8_t)value;
+    return p;
+}
+
+static uint8_t *put_bytes(uint8_t *p, const uint8_t *buf, size_t start, size_t end)
+{
+    memcpy(p, buf + start, end - start);
+    return p + (end - start);
+}
+
+/* A serialized model without its main graph's raw_data fields, and where those were. */
+typedef struct stripped_model {
+    uint8_t *buf;
+    size_t len;
+    raw_span *spans; /* per initializer of the main graph, in order */
+    size_t n_spans;
+    size_t *cut; /* per initializer: bytes of raw_data fields cut from its TensorProto */
+} stripped_model;
+
+/* Bytes an initializer field takes once its raw_data fields are cut. */
+static size_t stripped_field_size(const wire_field *f, size_t cut)
+{
+    size_t payload = f->end - f->payload - cut;
+    return f->tag_end - f->start + varint_size(payload) + payload;
+}
+
+/* Writes the graph payload of buf without its initializers' raw_data fields. */
+static uint8_t *put_stripped_graph(uint8_t *p, const uint8_t *buf, const wire_field *graph_field,
+                                   const stripped_model *out)
+{
+    wire_field f, inner;
+    size_t k = 0;
+    for (size_t pos = graph_field->payload; pos < graph_field->end;) {
+        wire_next(buf, graph_field->end, &pos, &f);
+        if (f.number != GRAPH_INITIALIZER_FIELD || f.type != WIRE_LEN) {
+            p = put_bytes(p, buf, f.start, f.end);
+            continue;
+        }
+        p = put_bytes(p, buf, f.start, f.tag_end);
+        p = put_varint(p, f.end - f.payload - out->cut[k++]);
+        for (size_t at = f.payload; at < f.end;) {
+            wire_next(buf, f.end, &at, &inner);
+            if (inner.number != TENSOR_RAW_DATA_FIELD || inner.type != WIRE_LEN)
+                p = put_bytes(p, buf, inner.start, inner.end);
+        }
+    }
+    return p;
+}
+
+/* Finds the raw_data of the main graph's initializers in the serialized ModelProto and makes
+ * a copy of the model without them: protobuf-c would copy every weight while unpacking, and
+ * the tensors then take their bytes once, from buf. out->buf stays NULL when there is no
+ * raw_data to cut, or the wire data is not plain enough for this (malformed where it is
+ * scanned, or the graph given more than once): protobuf-c then reads buf as it is and says
+ * what is wrong with it. */
+static dnnx_status strip_raw_data(const uint8_t *buf, size_t len, stripped_model *out)
+{
+    memset(out, 0, sizeof *out);
+    wire_field f, graph_field = {0}, inner;
+    int graphs = 0;
+    for (size_t pos = 0; pos < len;) {
+        if (!wire_next(buf, len, &pos, &f))
+            return DNNX_OK;
+        if (f.number == MODEL_GRAPH_FIELD) {
+            graph_field = f;
+            graphs++;
+        }
+    }
+    if (graphs != 1 || graph_field.type != WIRE_LEN)
+        return DNNX_OK;
+    size_t n = 0;
+    for (size_t pos = graph_field.payload; pos < graph_field.end;) {
+        if (!wire_next(buf, graph_field.end, &pos, &f))
+            return DNNX_OK;
+        n += f.number == GRAPH_INITIALIZER_FIELD && f.type == WIRE_LEN;
+    }
+    if (!n)
+        return DNNX_OK;
+    out->spans = calloc(n, sizeof *out->spans);
+    out->cut = calloc(n, sizeof *out->cut);
+    if (!out->spans || !out->cut)
+        goto out_of_memory;
+    out->n_spans = n;
+    size_t k = 0, cut_total = 0, graph_len = graph_field.end - graph_field.payload;
+    for (size_t pos = graph_field.payload; pos < graph_field.end;) {
+        wire_next(buf, graph_field.end, &pos, &f);
+        if (f.number != GRAPH_INITIALIZER_FIELD || f.type != WIRE_LEN)
+            continue;
+        for (size_t at = f.payload; at < f.end;) {
+            if (!wire_next(buf, f.end, &at, &inner))
+                goto not_stripped;
+            if (inner.number == TENSOR_RAW_DATA_FIELD && inner.type == WIRE_LEN) {
+                /* Like protobuf, the last occurrence of the field counts. */
+                out->spans[k] = (raw_span){true, inner.payload, inner.end - inner.payload};
+                out->cut[k] += inner.end - inner.start;
+            }
+        }
+        graph_len = graph_len - (f.end - f.start) + stripped_field_size(&f, out->cut[k]);
+        cut_total += out->cut[k++];
+    }
+    if (!cut_total)
+        goto not_stripped;
+    out->len = graph_field.tag_end + varint_size(graph_len) + graph_len + (len - graph_field.end);
+    if (!(out->buf = malloc(out->len)))
+        goto out_of_memory;
+    uint8_t *p = put_bytes(out->buf, buf, 0, graph_field.tag_end);
+    p = put_varint(p, graph_len);
+    p = put_stripped_graph(p, buf, &graph_field, out);
+    p = put_bytes(p, buf, graph_field.end, len);
+    if ((size_t)(p - out->buf) != out->len) {
+        free(out->buf);
+        out->buf = NULL;
+        goto not_stripped;
+    }
+    return DNNX_OK;
+not_stripped:
+    free(out->spans);
+    free(out->cut);
+    memset(out, 0, sizeof *out);
+    return DNNX_OK;
+out_of_memory:
+    free(out->spans);
+    free(out->cut);
+    memset(out, 0, sizeof *out);
+    return out_of_memory();
+}
+
+/* Decodes the serialized model buf, whose external data lies under base_dir (NULL: refused).
+ * files, when not NULL, holds buf's mapping (if buf is one), and maps external data files. */
+static dnnx_status load_model(const uint8_t *buf, size_t len, const char *base_dir, proto_files *files, graph **out)
 {
     if (!len)
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "cannot parse model: not a valid ONNX ModelProto (it is empty)");
@@ -526,12 +742,23 @@ static dnnx_status load_model(const uint8_t *buf, size_t len, const char *base_d
     if (!proto_nesting_ok(&onnx__model_proto__descriptor, buf, len, PROTO_MAX_NESTING))
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "cannot parse model: messages nest more than %d levels deep",
                          PROTO_MAX_NESTING);
-    Onnx__ModelProto *model = onnx__model_proto__unpack(NULL, len, buf);
-    if (!model)
+    stripped_model stripped;
+    dnnx_status status = strip_raw_data(buf, len, &stripped);
+    if (status)
+        return status;
+    /* The file's pages read so far hold no weight that is still needed elsewhere. */
+    proto_files_release(files, buf, len);
+    Onnx__ModelProto *model = stripped.buf ? onnx__model_proto__unpack(NULL, stripped.len, stripped.buf)
+                                           : onnx__model_proto__unpack(NULL, len, buf);
+    free(stripped.buf);
+    free(stripped.cut);
+    if (!model) {
+        free(stripped.spans);
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "cannot parse model: not a valid ONNX ModelProto");
+    }
 
     graph *g = NULL;
-    dnnx_status status = check_ir_version(model);
+    status = check_ir_version(model);
     if (status)
         goto free_model;
     if (!model->graph) {
@@ -543,7 +770,12 @@ static dnnx_status load_model(const uint8_t *buf, size_t len, const char *base_d
         goto free_model;
     }
     g->ir_version = model->ir_version;
-    load_ctx ctx = {.base_dir = base_dir, .model = model};
+    load_ctx ctx = {.base_dir = base_dir,
+                    .model = model,
+                    .files = files,
+                    .buf = buf,
+                    .spans = stripped.spans,
+                    .n_spans = stripped.n_spans};
     status = copy_string(model->producer_name, &g->producer_name);
     if (!status)
         status = copy_string(model->producer_version, &g->producer_version);
@@ -557,6 +789,7 @@ static dnnx_status load_model(const uint8_t *buf, size_t len, const char *base_d
     }
     *out = g;
 free_model:
+    free(stripped.spans);
     onnx__model_proto__free_unpacked(model, NULL);
     return status;
 }
@@ -565,14 +798,15 @@ dnnx_status proto_load_model_memory(const void *buf, size_t len, const char *bas
 {
     if ((!buf && len) || !out)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "proto_load_model_memory: buf and out must not be NULL");
-    return load_model(buf, len, base_dir, out);
+    return load_model(buf, len, base_dir, NULL, out);
 }
 
-dnnx_status proto_load_model_file(const char *path, graph **out)
+/* Loads the model file through mappings kept in *files_out (NULL when no tensor points into
+ * them, which is always the case unless in_place). */
+static dnnx_status load_model_file(const char *path, bool in_place, graph **out, proto_files **files_out)
 {
-    if (!path || !out)
-        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "proto_load_model_file: path and out must not be NULL");
     proto_mapped_file file;
+    proto_files *files = NULL;
     dnnx_status status = proto_map_file(path, default_limits.max_file_bytes, "model", &file);
     if (status)
         return status;
@@ -581,8 +815,33 @@ dnnx_status proto_load_model_file(const char *path, graph **out)
         proto_unmap_file(&file);
         return out_of_memory();
     }
-    status = load_model(file.data, file.size, dir, out);
+    if ((status = proto_files_create(in_place, &files))) {
+        proto_unmap_file(&file);
+    } else if (!(status = proto_files_add(files, NULL, &file))) {
+        status = load_model(file.data, file.size, dir, files, out);
+    }
     free(dir);
-    proto_unmap_file(&file);
+    if (status || !proto_files_in_place(files)) {
+        proto_files_free(files);
+        files = NULL;
+    }
+    *files_out = files;
     return status;
+}
+
+dnnx_status proto_load_model_file(const char *path, graph **out)
+{
+    if (!path || !out)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "proto_load_model_file: path and out must not be NULL");
+    proto_files *files;
+    return load_model_file(path, false, out, &files);
+}
+
+dnnx_status proto_load_model_file_mapped(const char *path, graph **out, proto_files **files)
+{
+    if (!path || !out || !files)
+        return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT,
+                         "proto_load_model_file_mapped: path, out and files must not be NULL");
+    *files = NULL;
+    return load_model_file(path, true, out, files);
 }

@@ -81,7 +81,7 @@ dnnx_status proto_check_elem_type(int32_t elem_type)
                      (int)elem_type);
 }
 
-static bool read_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *value)
+bool proto_read_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *value)
 {
     uint64_t result = 0;
     for (int shift = 0; shift < 64 && *pos < len; shift += 7) {
@@ -100,11 +100,11 @@ bool proto_nesting_ok(const ProtobufCMessageDescriptor *descriptor, const uint8_
     size_t pos = 0;
     while (pos < len) {
         uint64_t key, skip;
-        if (!read_varint(buf, len, &pos, &key))
+        if (!proto_read_varint(buf, len, &pos, &key))
             return true;
         switch (key & 7) {
         case 0:
-            if (!read_varint(buf, len, &pos, &skip))
+            if (!proto_read_varint(buf, len, &pos, &skip))
                 return true;
             break;
         case 1:
@@ -118,7 +118,7 @@ bool proto_nesting_ok(const ProtobufCMessageDescriptor *descriptor, const uint8_
             pos += 4;
             break;
         case 2: {
-            if (!read_varint(buf, len, &pos, &skip) || skip > len - pos)
+            if (!proto_read_varint(buf, len, &pos, &skip) || skip > len - pos)
                 return true;
             uint64_t number = key >> 3;
             const ProtobufCFieldDescriptor *field =
@@ -136,6 +136,21 @@ bool proto_nesting_ok(const ProtobufCMessageDescriptor *descriptor, const uint8_
         }
     }
     return true;
+}
+
+/* Maps size bytes of the open file fd read-only (nothing for an empty file). */
+static dnnx_status map_fd(int fd, size_t size, const char *what, const char *path, proto_mapped_file *file)
+{
+    file->data = NULL;
+    file->size = 0;
+    if (!size)
+        return DNNX_OK;
+    void *data = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (data == MAP_FAILED)
+        return dnnx_fail(DNNX_ERR_IO, "cannot map %s file '%s': %s", what, path, strerror(errno));
+    file->data = data;
+    file->size = size;
+    return DNNX_OK;
 }
 
 dnnx_status proto_map_file(const char *path, size_t max_bytes, const char *what, proto_mapped_file *file)
@@ -160,18 +175,9 @@ dnnx_status proto_map_file(const char *path, size_t max_bytes, const char *what,
         return dnnx_fail(DNNX_ERR_UNSUPPORTED, "%s file '%s' has %lld bytes, more than the %zu allowed", what, path,
                          (long long)st.st_size, max_bytes);
     }
-    if (st.st_size > 0) {
-        void *data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (data == MAP_FAILED) {
-            int err = errno;
-            close(fd);
-            return dnnx_fail(DNNX_ERR_IO, "cannot map %s file '%s': %s", what, path, strerror(err));
-        }
-        file->data = data;
-        file->size = (size_t)st.st_size;
-    }
+    dnnx_status status = map_fd(fd, (size_t)st.st_size, what, path, file);
     close(fd);
-    return DNNX_OK;
+    return status;
 }
 
 void proto_unmap_file(proto_mapped_file *file)
@@ -180,6 +186,105 @@ void proto_unmap_file(proto_mapped_file *file)
         munmap((void *)file->data, file->size);
     file->data = NULL;
     file->size = 0;
+}
+
+dnnx_status proto_files_create(bool in_place, proto_files **out)
+{
+    proto_files *files = calloc(1, sizeof *files);
+    if (!files)
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    files->in_place = in_place;
+    *out = files;
+    return DNNX_OK;
+}
+
+dnnx_status proto_files_add(proto_files *files, const char *path, proto_mapped_file *map)
+{
+    char *copy = NULL;
+    if (files->n_maps == files->cap_maps) {
+        size_t cap = files->cap_maps ? 2 * files->cap_maps : 4;
+        proto_mapped_file *maps = realloc(files->maps, cap * sizeof *maps);
+        if (maps)
+            files->maps = maps;
+        char **paths = maps ? realloc(files->paths, cap * sizeof *paths) : NULL;
+        if (paths)
+            files->paths = paths;
+        if (!maps || !paths)
+            goto out_of_memory;
+        files->cap_maps = cap;
+    }
+    if (path && !(copy = strdup(path)))
+        goto out_of_memory;
+    files->maps[files->n_maps] = *map;
+    files->paths[files->n_maps++] = copy;
+    return DNNX_OK;
+out_of_memory:
+    proto_unmap_file(map);
+    return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+}
+
+/* The mapping holding all of [data, data + bytes), or NULL. */
+static const proto_mapped_file *mapping_of(const proto_files *files, const void *data, size_t bytes)
+{
+    uintptr_t start = (uintptr_t)data;
+    for (size_t k = 0; files && k < files->n_maps; k++) {
+        uintptr_t base = (uintptr_t)files->maps[k].data;
+        if (base && start >= base && start - base <= files->maps[k].size &&
+            bytes <= files->maps[k].size - (start - base))
+            return &files->maps[k];
+    }
+    return NULL;
+}
+
+void proto_files_release(proto_files *files, const void *data, size_t bytes)
+{
+    if (!bytes || !mapping_of(files, data, bytes))
+        return;
+    /* Whole pages, rounded outwards: the mappings are read-only and never written, so a
+     * neighbour's pages dropped with them are simply read back from the file. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)data / page * page, end = ((uintptr_t)data + bytes + page - 1) / page * page;
+    madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+size_t proto_files_in_place(const proto_files *files) { return files ? files->n_in_place : 0; }
+
+void proto_files_free(proto_files *files)
+{
+    if (!files)
+        return;
+    for (size_t k = 0; k < files->n_maps; k++) {
+        proto_unmap_file(&files->maps[k]);
+        free(files->paths[k]);
+    }
+    free(files->maps);
+    free(files->paths);
+    free(files);
+}
+
+/* Gives tensor (dtype and dims set) the bytes at data: in place when they lie in a mapping
+ * of files that allows it, are aligned for the dtype and need no conversion; else a copy,
+ * after which the mapping's pages are let go. */
+static dnnx_status take_bytes(proto_files *files, const uint8_t *data, size_t bytes, dnnx_tensor *tensor)
+{
+    size_t elem_size = tensor_dtype_size(tensor->dtype);
+    bool mapped = mapping_of(files, data, bytes) != NULL;
+    if (mapped && files->in_place && bytes && PROTO_HOST_IS_LITTLE_ENDIAN && tensor->dtype != DNNX_DTYPE_BOOL &&
+        (uintptr_t)data % elem_size == 0) {
+        /* Read-only memory: dnnx never writes into constants. */
+        tensor->data = (void *)data;
+        tensor->owns_data = false;
+        files->n_in_place++;
+        return DNNX_OK;
+    }
+    dnnx_status status = tensor_alloc_data(tensor);
+    if (status)
+        return status;
+    if (bytes)
+        proto_copy_from_le(tensor->data, data, bytes / elem_size, elem_size);
+    if (mapped)
+        proto_files_release(files, data, bytes);
+    return DNNX_OK;
 }
 
 char *proto_parent_dir(const char *path)
@@ -269,10 +374,21 @@ static dnnx_status resolve_external_path(const char *base_dir, const char *locat
     return DNNX_OK;
 }
 
-/* Allocates tensor's buffer only once the file is known to hold all of it, so a forged
- * shape cannot ask for a huge allocation. */
-static dnnx_status read_external(const Onnx__TensorProto *message, const char *base_dir, const char *dims_text,
-                                 size_t bytes, dnnx_tensor *tensor)
+/* The mapping of the external data file at the real path path, or NULL. */
+static const proto_mapped_file *find_mapping(const proto_files *files, const char *path)
+{
+    for (size_t k = 0; files && k < files->n_maps; k++)
+        if (files->paths[k] && !strcmp(files->paths[k], path))
+            return &files->maps[k];
+    return NULL;
+}
+
+/* Reads the tensor's bytes from its external data file: through a mapping of source->files
+ * when there are mappings (in place when take_bytes allows), else into a buffer allocated
+ * only once the file is known to hold all of it, so a forged shape cannot ask for a huge
+ * allocation. */
+static dnnx_status read_external(const Onnx__TensorProto *message, const proto_tensor_source *source,
+                                 const char *dims_text, size_t bytes, dnnx_tensor *tensor)
 {
     const char *location = NULL, *offset_text = NULL, *length_text = NULL;
     for (size_t k = 0; k < message->n_external_data; k++) {
@@ -298,25 +414,41 @@ static dnnx_status read_external(const Onnx__TensorProto *message, const char *b
     if (length_text && !parse_u64(length_text, &length))
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "external data length '%s' is not a non-negative integer",
                          length_text);
-    if (!base_dir)
+    if (!source->base_dir)
         return dnnx_fail(DNNX_ERR_UNSUPPORTED,
                          "data is in external file '%s', which cannot be read when loading from memory", location);
 
     char *path = NULL;
-    dnnx_status status = resolve_external_path(base_dir, location, &path);
+    dnnx_status status = resolve_external_path(source->base_dir, location, &path);
     if (status)
         return status;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        status = dnnx_fail(DNNX_ERR_IO, "cannot open external data file '%s': %s", location, strerror(errno));
-        goto free_path;
+    proto_files *files = source->files;
+    const proto_mapped_file *map = find_mapping(files, path);
+    uint64_t file_size = map ? map->size : 0;
+    int fd = -1;
+    if (!map) {
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) {
+            status = dnnx_fail(DNNX_ERR_IO, "cannot open external data file '%s': %s", location, strerror(errno));
+            goto free_path;
+        }
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            status = dnnx_fail(DNNX_ERR_IO, "external data file '%s' is not a readable regular file", location);
+            goto close_file;
+        }
+        file_size = (uint64_t)st.st_size;
+        proto_mapped_file mapped;
+        if (files && file_size && file_size <= SIZE_MAX) {
+            /* A file that cannot be mapped is read instead. */
+            if (map_fd(fd, (size_t)file_size, "external data", location, &mapped))
+                dnnx_error_clear();
+            else if ((status = proto_files_add(files, path, &mapped)))
+                goto close_file;
+            else
+                map = &files->maps[files->n_maps - 1];
+        }
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        status = dnnx_fail(DNNX_ERR_IO, "external data file '%s' is not a readable regular file", location);
-        goto close_file;
-    }
-    uint64_t file_size = (uint64_t)st.st_size;
     if (offset > file_size) {
         status = dnnx_fail(DNNX_ERR_INVALID_MODEL, "external data offset %llu is past the end of '%s' (%llu bytes)",
                            (unsigned long long)offset, location, (unsigned long long)file_size);
@@ -337,6 +469,10 @@ static dnnx_status read_external(const Onnx__TensorProto *message, const char *b
                       (unsigned long long)length, dims_text, dnnx_dtype_name((dnnx_dtype)message->data_type), bytes);
         goto close_file;
     }
+    if (map) {
+        status = take_bytes(files, map->data + offset, bytes, tensor);
+        goto close_file;
+    }
     status = tensor_alloc_data(tensor);
     if (status)
         goto close_file;
@@ -351,8 +487,12 @@ static dnnx_status read_external(const Onnx__TensorProto *message, const char *b
         }
         done += (size_t)got;
     }
+    if (!PROTO_HOST_IS_LITTLE_ENDIAN && bytes)
+        proto_copy_from_le(tensor->data, tensor->data, bytes / tensor_dtype_size(tensor->dtype),
+                           tensor_dtype_size(tensor->dtype));
 close_file:
-    close(fd);
+    if (fd >= 0)
+        close(fd);
 free_path:
     free(path);
     return status;
@@ -414,6 +554,12 @@ static void fill_from_typed(const Onnx__TensorProto *message, dnnx_tensor *tenso
 
 dnnx_status proto_tensor_from_message(Onnx__TensorProto *message, const char *base_dir, dnnx_tensor **out)
 {
+    proto_tensor_source source = {.base_dir = base_dir};
+    return proto_tensor_from_source(message, &source, out);
+}
+
+dnnx_status proto_tensor_from_source(Onnx__TensorProto *message, const proto_tensor_source *source, dnnx_tensor **out)
+{
     int32_t elem_type = message->has_data_type ? message->data_type : DNNX_DTYPE_UNDEFINED;
     dnnx_status status = proto_check_elem_type(elem_type);
     if (status)
@@ -458,15 +604,16 @@ dnnx_status proto_tensor_from_message(Onnx__TensorProto *message, const char *ba
     bool external = message->has_data_location && message->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
     if (message->has_data_location && !external && message->data_location != ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT)
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "data_location %d is not valid", (int)message->data_location);
-    bool raw = message->has_raw_data;
+    bool raw = message->has_raw_data || source->has_raw;
+    size_t raw_len = source->has_raw ? source->raw_len : message->raw_data.len;
     if (external && (raw || typed_name))
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "data is marked external but %s is set too",
                          raw ? "raw_data" : typed_name);
     if (raw && typed_name)
         return dnnx_fail(DNNX_ERR_INVALID_MODEL, "both raw_data and %s are set", typed_name);
-    if (raw && message->raw_data.len != bytes)
-        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "raw_data has %zu bytes, dims %s of %s need %zu",
-                         message->raw_data.len, dims_text, dnnx_dtype_name(dtype), bytes);
+    if (raw && raw_len != bytes)
+        return dnnx_fail(DNNX_ERR_INVALID_MODEL, "raw_data has %zu bytes, dims %s of %s need %zu", raw_len, dims_text,
+                         dnnx_dtype_name(dtype), bytes);
     if (!external && !raw) {
         const char *expected = typed_field_for(dtype);
         if (typed_name && strcmp(typed_name, expected))
@@ -488,7 +635,10 @@ dnnx_status proto_tensor_from_message(Onnx__TensorProto *message, const char *ba
         status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
         goto free_tensor;
     }
-    if (raw && bytes && PROTO_HOST_IS_LITTLE_ENDIAN) {
+    if (source->has_raw) {
+        if ((status = take_bytes(source->files, source->raw, bytes, tensor)))
+            goto free_tensor;
+    } else if (raw && bytes && PROTO_HOST_IS_LITTLE_ENDIAN) {
         /* protobuf-c gave raw_data its own malloc'd block of exactly the right size: keep it
          * rather than copy every weight of the model. */
         tensor->data = message->raw_data.data;
@@ -496,11 +646,8 @@ dnnx_status proto_tensor_from_message(Onnx__TensorProto *message, const char *ba
         message->raw_data.data = NULL;
         message->raw_data.len = 0;
     } else if (external) {
-        status = read_external(message, base_dir, dims_text, bytes, tensor);
-        if (status)
+        if ((status = read_external(message, source, dims_text, bytes, tensor)))
             goto free_tensor;
-        if (!PROTO_HOST_IS_LITTLE_ENDIAN && count)
-            proto_copy_from_le(tensor->data, tensor->data, count, elem_size);
     } else {
         /* raw_data and the typed fields were checked to hold exactly count elements, so
          * this allocation is bounded by the message size. */

@@ -21,6 +21,26 @@ static const size_t *const op_table_sizes[] = {
     &onednn_binary_op_count, &onednn_reduce_op_count,  &onednn_conv_op_count,      &onednn_reorder_op_count,
 };
 
+/* The inputs whose bytes, when constant, the op's build reads only through
+ * onednn_constant_reordered (weights): a kernel may own those (backend.h take_constant). */
+static const struct {
+    const char *domain, *op_type;
+    unsigned inputs;
+} weight_inputs[] = {
+    {"", "MatMul", 1u << 1},
+    {"", "Gemm", 1u << 1},
+    {"dnnx", "FusedMatMul", 1u << 1},
+    {"", "Conv", 1u << 1},
+};
+
+static unsigned find_weight_inputs(const char *domain, const char *op_type)
+{
+    for (size_t k = 0; k < sizeof weight_inputs / sizeof weight_inputs[0]; k++)
+        if (!strcmp(weight_inputs[k].domain, domain) && !strcmp(weight_inputs[k].op_type, op_type))
+            return weight_inputs[k].inputs;
+    return 0;
+}
+
 static const onednn_op *find_op(const char *domain, const char *op_type)
 {
     for (size_t t = 0; t < sizeof op_tables / sizeof op_tables[0]; t++)
@@ -303,13 +323,64 @@ destroy:
     return onednn_status(b->ctx, status, "reordering a constant");
 }
 
+/* The reordered copy of held input `input` that its bytes can be rebuilt from, or NULL. */
+static onednn_constant *reordered_copy(const backend_kernel *kernel, int input)
+{
+    for (onednn_constant *c = kernel->constants; c; c = c->next)
+        if (c->input == input && c->md.ndims)
+            return c;
+    return NULL;
+}
+
+static onednn_held *held_input(backend_kernel *kernel, int input)
+{
+    return input >= 0 && input < ONEDNN_MAX_INPUTS && kernel->held[input].taken ? &kernel->held[input] : NULL;
+}
+
+/* Brings back the bytes of a held input that were let go: a borrowed mapping is simply read
+ * again; owned bytes are rebuilt by reordering a copy back into the input's own layout. */
+static dnnx_status restore_held(onednn_build *b, int input, onednn_held *h)
+{
+    if (h->borrowed) {
+        h->present = true;
+        return DNNX_OK;
+    }
+    onednn_constant *c = reordered_copy(b->kernel, input);
+    if (!c)
+        return op_fail(b->ctx, DNNX_ERR_INTERNAL, "the weights of input %d were let go with no copy left", input);
+    void *buffer = aligned_buffer(h->bytes);
+    if (!buffer)
+        return op_fail(b->ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory rebuilding weights");
+    dnnx_status status = reorder_once(b, &c->md, c->data, &c->from, buffer);
+    if (status) {
+        free(buffer);
+        return status;
+    }
+    h->tensor.data = buffer;
+    h->present = true;
+    return DNNX_OK;
+}
+
+/* The bytes of constant input `input` as the model gives them: the node's tensor, or the ones
+ * the kernel holds (brought back if they were let go). The caller holds the kernel's lock. */
+static dnnx_status constant_bytes(onednn_build *b, int input, const void **data)
+{
+    onednn_held *h = held_input(b->kernel, input);
+    if (!h) {
+        *data = op_input(b->ctx, input)->data;
+        return DNNX_OK;
+    }
+    dnnx_status status = h->present ? DNNX_OK : restore_held(b, input, h);
+    *data = h->tensor.data;
+    return status;
+}
+
 dnnx_status onednn_constant_reordered(onednn_build *b, int input, const dnnl_memory_desc_t *from,
                                       const dnnl_memory_desc_t *to, const void **data)
 {
-    const dnnx_tensor *t = op_input(b->ctx, input);
     if (dnnl_memory_desc_equal(from, to)) {
-        *data = t->data;
-        return DNNX_OK;
+        b->entry->reads_original |= 1u << input;
+        return constant_bytes(b, input, data);
     }
     backend_kernel *kernel = b->kernel;
     for (onednn_constant *c = kernel->constants; c; c = c->next)
@@ -317,6 +388,10 @@ dnnx_status onednn_constant_reordered(onednn_build *b, int input, const dnnl_mem
             *data = c->data;
             return DNNX_OK;
         }
+    const void *source;
+    dnnx_status status = constant_bytes(b, input, &source);
+    if (status)
+        return status;
     onednn_constant *c = calloc(1, sizeof *c);
     void *buffer = aligned_buffer(dnnl_memory_desc_get_size(to));
     if (!c || !buffer) {
@@ -324,7 +399,7 @@ dnnx_status onednn_constant_reordered(onednn_build *b, int input, const dnnl_mem
         free(buffer);
         return op_fail(b->ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory for reordered weights");
     }
-    dnnx_status status = reorder_once(b, from, t->data, to, buffer);
+    status = reorder_once(b, from, source, to, buffer);
     if (status) {
         free(c);
         free(buffer);
@@ -333,6 +408,7 @@ dnnx_status onednn_constant_reordered(onednn_build *b, int input, const dnnl_mem
     c->input = input;
     c->scale = 1.0f;
     c->md = *to;
+    c->from = *from;
     c->data = buffer;
     c->next = kernel->constants;
     kernel->constants = c;
@@ -349,6 +425,10 @@ dnnx_status onednn_constant_scaled(onednn_build *b, int input, float scale, cons
             *data = c->data;
             return DNNX_OK;
         }
+    const void *source;
+    dnnx_status status = constant_bytes(b, input, &source);
+    if (status)
+        return status;
     size_t count = tensor_count(t);
     onednn_constant *c = calloc(1, sizeof *c);
     float *buffer = aligned_buffer(count * sizeof *buffer);
@@ -357,7 +437,7 @@ dnnx_status onednn_constant_scaled(onednn_build *b, int input, float scale, cons
         free(buffer);
         return op_fail(b->ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory for a scaled constant");
     }
-    const float *values = t->data;
+    const float *values = source;
     for (size_t i = 0; i < count; i++)
         buffer[i] = scale * values[i];
     c->input = input;
@@ -488,6 +568,9 @@ static void kernel_free(backend_kernel *kernel)
         free(c->data);
         free(c);
     }
+    for (int i = 0; i < ONEDNN_MAX_INPUTS; i++)
+        if (kernel->held[i].taken && !kernel->held[i].borrowed)
+            free(kernel->held[i].tensor.data);
     pthread_mutex_destroy(&kernel->lock);
     free(kernel);
 }
@@ -525,15 +608,17 @@ static bool has_empty_tensor(const op_ctx *ctx)
     return false;
 }
 
-static onednn_entry *find_entry(const backend_kernel *kernel, const int64_t *signature, size_t len)
+/* The link to the cached entry of this signature, or NULL. */
+static onednn_entry **find_entry(backend_kernel *kernel, const int64_t *signature, size_t len)
 {
-    for (onednn_entry *e = kernel->entries; e; e = e->next)
-        if (e->signature_len == len && !memcmp(e->signature, signature, len * sizeof *signature))
-            return e;
+    for (onednn_entry **link = &kernel->entries; *link; link = &(*link)->next)
+        if ((*link)->signature_len == len && !memcmp((*link)->signature, signature, len * sizeof *signature))
+            return link;
     return NULL;
 }
 
-/* Builds the entry for ctx's shapes; the caller holds the kernel's lock. */
+/* Builds the entry for ctx's shapes (the reference's, for empty tensors); a reference entry
+ * has the held inputs' bytes present. The caller holds the kernel's lock. */
 static dnnx_status build_entry(backend_kernel *kernel, op_ctx *ctx, onednn_slot *slot, const int64_t *signature,
                                size_t len, onednn_entry **out)
 {
@@ -545,13 +630,103 @@ static dnnx_status build_entry(backend_kernel *kernel, op_ctx *ctx, onednn_slot 
     memcpy(entry->signature, signature, len * sizeof *signature);
     entry->signature_len = len;
     onednn_build b = {kernel, ctx, entry, slot};
-    dnnx_status status = kernel->op->build(&b);
+    dnnx_status status = DNNX_OK;
+    if (has_empty_tensor(ctx))
+        entry->use_reference = true;
+    else
+        status = kernel->op->build(&b);
+    for (int i = 0; i < ONEDNN_MAX_INPUTS && !status && entry->use_reference; i++) {
+        onednn_held *h = held_input(kernel, i);
+        if (h && !h->present)
+            status = restore_held(&b, i, h);
+    }
     if (status) {
         entry_free(entry);
         return status;
     }
     *out = entry;
     return DNNX_OK;
+}
+
+/* Whether a cached entry reads held input i's own bytes (a reference entry reads them all). */
+static bool original_needed(const backend_kernel *kernel, int input)
+{
+    for (const onednn_entry *e = kernel->entries; e; e = e->next)
+        if (e->use_reference || (e->reads_original >> input & 1u))
+            return true;
+    return false;
+}
+
+static bool constant_used(const backend_kernel *kernel, const onednn_constant *c)
+{
+    for (const onednn_entry *e = kernel->entries; e; e = e->next)
+        for (int k = 0; k < e->n_steps; k++)
+            for (int a = 0; a < e->steps[k].n_args; a++)
+                if (e->steps[k].args[a].source == ONEDNN_FIXED && e->steps[k].args[a].fixed == c->data)
+                    return true;
+    return false;
+}
+
+/* After the cached entries changed: lets the held bytes that no cached entry reads go when a
+ * reordered copy can stand in for them, and frees the prepared constants no cached entry
+ * uses, but one copy of each held input whose owned bytes were let go (to rebuild them
+ * from). The caller holds the kernel's lock. */
+static void settle_constants(backend_kernel *kernel)
+{
+    const onednn_constant *stand_in[ONEDNN_MAX_INPUTS] = {0};
+    for (int i = 0; i < ONEDNN_MAX_INPUTS; i++) {
+        onednn_held *h = held_input(kernel, i);
+        if (!h)
+            continue;
+        if (h->present && !original_needed(kernel, i) && reordered_copy(kernel, i)) {
+            if (h->borrowed) {
+                h->advise(h->advise_context, h->tensor.data, h->bytes);
+            } else {
+                free(h->tensor.data);
+                h->tensor.data = NULL;
+            }
+            h->present = false;
+        }
+        if (h->present || h->borrowed)
+            continue;
+        for (const onednn_constant *c = kernel->constants; c && !stand_in[i]; c = c->next)
+            if (c->input == i && c->md.ndims && constant_used(kernel, c))
+                stand_in[i] = c;
+        if (!stand_in[i])
+            stand_in[i] = reordered_copy(kernel, i);
+    }
+    for (onednn_constant **link = &kernel->constants, *c; (c = *link);) {
+        bool keep =
+            constant_used(kernel, c) || (c->input >= 0 && c->input < ONEDNN_MAX_INPUTS && stand_in[c->input] == c);
+        if (keep) {
+            link = &c->next;
+            continue;
+        }
+        *link = c->next;
+        free(c->data);
+        free(c);
+    }
+}
+
+/* Drops the least recently used entries that no run is using until at most
+ * ONEDNN_MAX_ENTRIES remain; true if it dropped any. The caller holds the kernel's lock. */
+static bool evict_entries(backend_kernel *kernel)
+{
+    bool dropped = false;
+    while (kernel->n_entries > ONEDNN_MAX_ENTRIES) {
+        onednn_entry **victim = NULL;
+        for (onednn_entry **link = &kernel->entries; *link; link = &(*link)->next)
+            if (!(*link)->users)
+                victim = link;
+        if (!victim)
+            break;
+        onednn_entry *entry = *victim;
+        *victim = entry->next;
+        entry_free(entry);
+        kernel->n_entries--;
+        dropped = true;
+    }
+    return dropped;
 }
 
 static void *arg_data(const onednn_arg *arg, const op_ctx *ctx, const onednn_slot *slot, const onednn_entry *entry)
@@ -603,51 +778,80 @@ static dnnx_status execute(backend_session *session, onednn_entry *entry, int s,
     return onednn_status(ctx, status, "executing a primitive");
 }
 
-/* The kernel's entry for ctx's shapes, built on slot s when they are new. When the cache is
- * full the entry is not kept: *transient is set, and the caller frees it after the run. */
-static dnnx_status get_entry(backend_kernel *kernel, op_ctx *ctx, int s, onednn_entry **out, onednn_entry **transient)
+/* The kernel's entry for ctx's shapes, built on slot s when they are new, made the most
+ * recently used and kept in use (not dropped) until put_entry. */
+static dnnx_status get_entry(backend_kernel *kernel, op_ctx *ctx, int s, onednn_entry **out)
 {
     int64_t signature[SIGNATURE_MAX];
     size_t len = shape_signature(ctx, signature);
     dnnx_status status = DNNX_OK;
-    *transient = NULL;
+    onednn_entry *entry = NULL;
     pthread_mutex_lock(&kernel->lock);
-    onednn_entry *entry = find_entry(kernel, signature, len);
-    if (!entry && !(status = build_entry(kernel, ctx, &kernel->session->slots[s], signature, len, &entry))) {
-        if (kernel->n_entries < ONEDNN_MAX_ENTRIES) {
-            entry->next = kernel->entries;
-            kernel->entries = entry;
-            kernel->n_entries++;
-        } else {
-            *transient = entry;
-        }
+    onednn_entry **link = find_entry(kernel, signature, len);
+    if (link) {
+        entry = *link;
+        *link = entry->next;
+    } else if (!(status = build_entry(kernel, ctx, &kernel->session->slots[s], signature, len, &entry))) {
+        kernel->n_entries++;
+    }
+    if (entry) {
+        entry->next = kernel->entries;
+        kernel->entries = entry;
+        entry->users++;
+    }
+    if (!link) {
+        evict_entries(kernel);
+        settle_constants(kernel);
     }
     pthread_mutex_unlock(&kernel->lock);
     *out = entry;
     return status;
 }
 
+static void put_entry(backend_kernel *kernel, onednn_entry *entry)
+{
+    pthread_mutex_lock(&kernel->lock);
+    entry->users--;
+    if (evict_entries(kernel))
+        settle_constants(kernel);
+    pthread_mutex_unlock(&kernel->lock);
+}
+
+/* Runs the node's reference kernel on the bytes the kernel holds for the inputs it was handed
+ * (present while the caller keeps a reference entry in use). */
+static dnnx_status run_reference(backend_kernel *kernel, op_ctx *ctx)
+{
+    const dnnx_tensor *inputs[ONEDNN_MAX_INPUTS];
+    const dnnx_tensor *const *given = ctx->inputs;
+    for (int i = 0; i < ctx->n_inputs && i < ONEDNN_MAX_INPUTS; i++) {
+        const onednn_held *h = held_input(kernel, i);
+        inputs[i] = h ? &h->tensor : given[i];
+    }
+    ctx->inputs = inputs;
+    dnnx_status status = ctx->node->schema->run(ctx);
+    ctx->inputs = given;
+    return status;
+}
+
 static dnnx_status run(backend_kernel *kernel, op_ctx *ctx)
 {
-    if (has_empty_tensor(ctx))
-        return ctx->node->schema->run(ctx);
     backend_session *session = kernel->session;
     /* oneDNN sizes its parallel work by the thread count both when it creates a primitive and
      * when it runs one; setting it on this thread only leaves other sessions alone. */
     int saved_threads = omp_get_max_threads();
     omp_set_num_threads(session->threads);
     int s = slot_acquire(session);
-    onednn_entry *entry, *transient;
-    dnnx_status status = get_entry(kernel, ctx, s, &entry, &transient);
+    onednn_entry *entry;
+    dnnx_status status = get_entry(kernel, ctx, s, &entry);
     bool use_reference = !status && entry->use_reference;
     if (!status && !use_reference)
         status = execute(session, entry, s, ctx);
-    if (transient)
-        entry_free(transient);
     slot_release(session, s);
     omp_set_num_threads(saved_threads);
     if (use_reference)
-        status = ctx->node->schema->run(ctx);
+        status = run_reference(kernel, ctx);
+    if (entry)
+        put_entry(kernel, entry);
     return status;
 }
 
@@ -693,6 +897,7 @@ static dnnx_status compile(backend_session *session, const op_ctx *ctx, backend_
     }
     kernel->session = session;
     kernel->op = find_op(ctx->node->domain, ctx->node->op_type);
+    kernel->weight_inputs = find_weight_inputs(ctx->node->domain, ctx->node->op_type);
     for (int i = 0; i < ctx->n_inputs && i < ONEDNN_MAX_INPUTS; i++)
         if (op_input_has_data(ctx, i))
             kernel->constant_inputs |= 1u << i;
@@ -702,8 +907,10 @@ static dnnx_status compile(backend_session *session, const op_ctx *ctx, backend_
         int saved_threads = omp_get_max_threads();
         omp_set_num_threads(session->threads);
         int s = slot_acquire(session);
-        onednn_entry *entry, *transient;
-        dnnx_status status = get_entry(kernel, &local, s, &entry, &transient);
+        onednn_entry *entry;
+        dnnx_status status = get_entry(kernel, &local, s, &entry);
+        if (entry)
+            put_entry(kernel, entry);
         slot_release(session, s);
         omp_set_num_threads(saved_threads);
         if (status) {
@@ -715,8 +922,60 @@ static dnnx_status compile(backend_session *session, const op_ctx *ctx, backend_
     return DNNX_OK;
 }
 
+int onednn_kernel_cached_entries(backend_kernel *kernel)
+{
+    if (!kernel)
+        return 0;
+    pthread_mutex_lock(&kernel->lock);
+    int n = kernel->n_entries;
+    pthread_mutex_unlock(&kernel->lock);
+    return n;
+}
+
+bool onednn_kernel_holds_original(backend_kernel *kernel, int input)
+{
+    if (!kernel)
+        return false;
+    pthread_mutex_lock(&kernel->lock);
+    const onednn_held *h = held_input(kernel, input);
+    bool present = h && h->present;
+    pthread_mutex_unlock(&kernel->lock);
+    return present;
+}
+
+static bool takes_constant(const backend_kernel *kernel, int input)
+{
+    return kernel && input >= 0 && input < ONEDNN_MAX_INPUTS && (kernel->weight_inputs >> input & 1u) &&
+           (kernel->constant_inputs >> input & 1u);
+}
+
+static void take_constant(backend_kernel *kernel, int input, dnnx_tensor *tensor, backend_advise_fn advise,
+                          void *context)
+{
+    if (!takes_constant(kernel, input) || !tensor || !tensor->data || (!tensor->owns_data && !advise))
+        return;
+    pthread_mutex_lock(&kernel->lock);
+    onednn_held *h = &kernel->held[input];
+    if (!h->taken) {
+        h->taken = h->present = true;
+        h->borrowed = !tensor->owns_data;
+        tensor_init_shape(&h->tensor, tensor->dtype, tensor->rank, tensor->dims);
+        h->tensor.data = tensor->data;
+        h->bytes = tensor_bytes(tensor);
+        h->advise = advise;
+        h->advise_context = context;
+        if (tensor->owns_data) {
+            tensor->data = NULL;
+            tensor->owns_data = false;
+        }
+        settle_constants(kernel);
+    }
+    pthread_mutex_unlock(&kernel->lock);
+}
+
 static const backend onednn_backend = {
     BACKEND_ABI_VERSION, "onednn", session_create, session_free, supports, compile, run, kernel_free,
+    takes_constant,      take_constant,
 };
 
 const backend *backend_onednn(void) { return &onednn_backend; }

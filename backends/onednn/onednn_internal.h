@@ -7,7 +7,14 @@
  * data comes at run time from the node's inputs and outputs (plain row-major buffers of the
  * executor), from constants prepared once (weights reordered into the layout the primitive
  * prefers), or from the scratch buffer of the execution slot (scratchpads and temporaries).
- * Entries are cached in the kernel and reused by every later run with that signature.
+ * Entries are cached in the kernel and reused by every later run with that signature; a kernel
+ * keeps the ONEDNN_MAX_ENTRIES most recently used (a decoder run token by token sees a new
+ * signature at every step).
+ *
+ * A constant weight the session hands to its only kernel (backend.h take_constant) is
+ * owned by the kernel from then on: once a reordered copy exists and no cached entry reads
+ * the original bytes (a step whose layout equals them, or a reference fallback), the kernel
+ * lets the original go, and rebuilds it from a copy when a new shape needs it again.
  *
  * Runs of one session may overlap: each run of a kernel takes one of the session's execution
  * slots (a stream, a scratch buffer, and in each entry a set of memory objects that only the
@@ -26,12 +33,13 @@
 #include "backends/onednn/onednn.h"
 #include "graph/op.h"
 
-#define ONEDNN_SLOTS 8        /* kernel runs of one session that may execute at the same time */
-#define ONEDNN_MAX_STEPS 3    /* primitives per entry */
-#define ONEDNN_MAX_ARGS 8     /* arguments per primitive */
-#define ONEDNN_MAX_INPUTS 8   /* node inputs a kernel handles */
-#define ONEDNN_MAX_OUTPUTS 4  /* node outputs a kernel handles */
-#define ONEDNN_MAX_ENTRIES 64 /* shape signatures cached per kernel; more are built per run */
+#define ONEDNN_SLOTS 8       /* kernel runs of one session that may execute at the same time */
+#define ONEDNN_MAX_STEPS 3   /* primitives per entry */
+#define ONEDNN_MAX_ARGS 8    /* arguments per primitive */
+#define ONEDNN_MAX_INPUTS 8  /* node inputs a kernel handles */
+#define ONEDNN_MAX_OUTPUTS 4 /* node outputs a kernel handles */
+/* Shape signatures cached per kernel; the least recently used go first. */
+#define ONEDNN_MAX_ENTRIES ONEDNN_CACHED_SIGNATURES
 #define ONEDNN_ALIGNMENT 64
 
 typedef struct onednn_slot {
@@ -78,7 +86,9 @@ typedef struct onednn_step {
 typedef struct onednn_entry {
     int64_t *signature;
     size_t signature_len;
-    bool use_reference; /* oneDNN has no implementation for these shapes: the reference runs */
+    bool use_reference;      /* oneDNN has no implementation for these shapes: the reference runs */
+    unsigned reads_original; /* bit i: a step reads constant input i's own bytes */
+    int users;               /* runs using the entry now; it stays cached while any does */
     int n_steps;
     onednn_step steps[ONEDNN_MAX_STEPS];
     size_t scratchpad_bytes; /* the largest step's scratchpad */
@@ -87,14 +97,27 @@ typedef struct onednn_entry {
     struct onednn_entry *next;
 } onednn_entry;
 
-/* A buffer made once from a constant input: reordered into md, or scaled. */
+/* A buffer made once from a constant input: reordered into md (from the input's own layout
+ * `from`), or scaled (md.ndims 0). */
 typedef struct onednn_constant {
     int input;
     float scale;
     dnnl_memory_desc_t md;
+    dnnl_memory_desc_t from;
     void *data;
     struct onednn_constant *next;
 } onednn_constant;
+
+/* A constant input the kernel was handed: its own bytes, present or let go. */
+typedef struct onednn_held {
+    bool taken;
+    bool present;       /* data holds the bytes (else they were let go) */
+    bool borrowed;      /* the bytes are a file mapping's: let go by advising, never freed */
+    dnnx_tensor tensor; /* dtype and dims; data = the bytes (owned unless borrowed) */
+    size_t bytes;
+    backend_advise_fn advise;
+    void *advise_context;
+} onednn_held;
 
 typedef struct onednn_op onednn_op;
 
@@ -102,10 +125,12 @@ struct backend_kernel {
     backend_session *session;
     const onednn_op *op;
     unsigned constant_inputs; /* bit i: input i is a constant (initializer) */
-    pthread_mutex_t lock;     /* guards entries, n_entries and constants */
-    onednn_entry *entries;
+    unsigned weight_inputs;   /* bit i: constant input i is a weight the kernel may own (onednn.c) */
+    pthread_mutex_t lock;     /* guards entries, n_entries, constants and held */
+    onednn_entry *entries;    /* most recently used first */
     int n_entries;
     onednn_constant *constants;
+    onednn_held held[ONEDNN_MAX_INPUTS];
 };
 
 /* What an op's build function works with: the kernel, the node's concrete run-time ctx, the
@@ -195,7 +220,8 @@ size_t onednn_temp_alloc(onednn_build *b, const dnnl_memory_desc_t *md);
 void onednn_arg_temp(onednn_step *step, int id, size_t offset, const dnnl_memory_desc_t *md);
 
 /* Constant input `input` (laid out as from) in the layout to: its own data when the layouts
- * are equal, else a buffer reordered once and kept by the kernel. */
+ * are equal (the entry then reads the original bytes), else a buffer reordered once and kept
+ * by the kernel while a cached entry uses it. */
 dnnx_status onednn_constant_reordered(onednn_build *b, int input, const dnnl_memory_desc_t *from,
                                       const dnnl_memory_desc_t *to, const void **data);
 /* A float32 copy of constant input `input` multiplied by scale, kept by the kernel. */

@@ -42,7 +42,8 @@ static void ref_kernel_free(backend_kernel *kernel) { free(kernel); }
 
 static const backend ref_backend = {
     BACKEND_ABI_VERSION, "ref",   ref_session_create, ref_session_free, ref_supports,
-    ref_compile,         ref_run, ref_kernel_free,
+    ref_compile,         ref_run, ref_kernel_free,    NULL,
+    NULL,
 };
 
 const backend *backend_ref(void) { return &ref_backend; }

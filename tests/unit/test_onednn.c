@@ -30,6 +30,7 @@
 #include "dnnx.h"
 #include "graph/graph.h"
 #include "graph/op.h"
+#include "graph/session_internal.h"
 #include "graph/tensor.h"
 #include "ops/ops.h"
 
@@ -38,6 +39,8 @@
 const backend *backend_onednn(void);
 #pragma weak backend_onednn
 #pragma weak onednn_primitives_created
+#pragma weak onednn_kernel_cached_entries
+#pragma weak onednn_kernel_holds_original
 
 #define MAX_IO 6
 #define MAX_ATTRS 8
@@ -1181,44 +1184,184 @@ static void test_concurrent_runs_share_primitives(void **state)
     be->session_free(session);
 }
 
-/* Past the per-kernel cache of shape signatures, runs still work: their primitives are made
- * for the run and dropped; the cached signatures keep theirs. */
-static void test_signatures_past_the_cache(void **state)
+/* Runs a Relu kernel (compiled at symbolic shapes on the first call) on a new random [n]
+ * input, checks it against the reference and returns how many primitives the run created. */
+static size_t run_relu(backend_session *session, backend_kernel **kernel, int64_t n)
+{
+    const backend *be = backend_onednn();
+    node_case *c = case_new("", "Relu", 14, 1);
+    case_floats(c, 0, 1, &n, false);
+    c->symbolic = true;
+    if (!*kernel) {
+        const dnnx_tensor *inputs[MAX_IO];
+        dnnx_tensor infos[MAX_IO], outputs[MAX_IO], *output_ptrs[MAX_IO];
+        op_ctx ctx;
+        load_ctx(c, &ctx, inputs, infos, outputs, output_ptrs);
+        assert_int_equal(be->compile(session, &ctx, kernel), DNNX_OK);
+        clear_outputs(c, outputs);
+    }
+    size_t before = onednn_primitives_created(session);
+    dnnx_tensor expected[MAX_IO], actual[MAX_IO];
+    assert_int_equal(run_once(c, NULL, NULL, expected), DNNX_OK);
+    assert_int_equal(run_once(c, be, *kernel, actual), DNNX_OK);
+    compare(c, &actual[0], &expected[0], EXACT);
+    clear_outputs(c, expected);
+    clear_outputs(c, actual);
+    case_free(c);
+    return onednn_primitives_created(session) - before;
+}
+
+/* A decoder run token by token gives a node a new shape signature at every step: the kernel
+ * keeps the primitives of the ONEDNN_CACHED_SIGNATURES most recently used ones only. A
+ * signature used again recently creates nothing, a dropped one is built again. */
+static void test_primitive_cache_keeps_recent_signatures(void **state)
 {
     (void)state;
-    enum { SHAPES = 70 };
+    enum { STEPS = 3 * ONEDNN_CACHED_SIGNATURES };
     const backend *be = backend_onednn();
     backend_options options = {1, false};
     backend_session *session;
     assert_int_equal(be->session_create(&options, &session), DNNX_OK);
     backend_kernel *kernel = NULL;
-    for (int round = 0; round < 2; round++)
-        for (int64_t n = 1; n <= SHAPES; n++) {
-            node_case *c = case_new("", "Relu", 14, 1);
-            case_floats(c, 0, 1, &n, false);
-            c->symbolic = true;
-            if (!kernel) {
-                const dnnx_tensor *inputs[MAX_IO];
-                dnnx_tensor infos[MAX_IO], outputs[MAX_IO], *output_ptrs[MAX_IO];
-                op_ctx ctx;
-                load_ctx(c, &ctx, inputs, infos, outputs, output_ptrs);
-                assert_int_equal(be->compile(session, &ctx, &kernel), DNNX_OK);
-                clear_outputs(c, outputs);
-            }
-            size_t before = onednn_primitives_created(session);
-            dnnx_tensor expected[MAX_IO], actual[MAX_IO];
-            assert_int_equal(run_once(c, NULL, NULL, expected), DNNX_OK);
-            assert_int_equal(run_once(c, be, kernel, actual), DNNX_OK);
-            compare(c, &actual[0], &expected[0], EXACT);
-            /* The first 64 signatures are cached; later ones are built on every run. */
-            size_t created = onednn_primitives_created(session) - before;
-            assert_int_equal(created, round == 0 || n > 64 ? 1 : 0);
-            clear_outputs(c, expected);
-            clear_outputs(c, actual);
-            case_free(c);
-        }
+    for (int64_t n = 1; n <= STEPS; n++) {
+        assert_int_equal(run_relu(session, &kernel, n), 1);
+        assert_int_equal(onednn_kernel_cached_entries(kernel),
+                         n < ONEDNN_CACHED_SIGNATURES ? n : ONEDNN_CACHED_SIGNATURES);
+    }
+    for (int64_t n = STEPS - ONEDNN_CACHED_SIGNATURES + 1; n <= STEPS; n++)
+        assert_int_equal(run_relu(session, &kernel, n), 0);
+    /* Least recently used now: STEPS - 7. A use of it keeps it; the next new one drops STEPS - 6. */
+    int64_t oldest = STEPS - ONEDNN_CACHED_SIGNATURES + 1;
+    assert_int_equal(run_relu(session, &kernel, oldest), 0);
+    assert_int_equal(run_relu(session, &kernel, 1), 1);
+    assert_int_equal(run_relu(session, &kernel, oldest), 0);
+    assert_int_equal(run_relu(session, &kernel, oldest + 1), 1);
+    assert_int_equal(onednn_kernel_cached_entries(kernel), ONEDNN_CACHED_SIGNATURES);
     be->kernel_free(kernel);
     be->session_free(session);
+}
+
+/* MatMul A x B with B a constant handed to the kernel, on A of dims a_dims (rank a_rank):
+ * the kernel's output against the reference's on the untouched copy of B, within tol. */
+static void check_owned_matmul(const backend *be, backend_kernel *kernel, graph *g, const graph_node *node,
+                               const dnnx_tensor *handed, const dnnx_tensor *b, int a_rank, const int64_t *a_dims,
+                               double tol)
+{
+    dnnx_tensor a, expected, actual;
+    tensor_init_shape(&a, DNNX_DTYPE_FLOAT, a_rank, a_dims);
+    assert_int_equal(tensor_alloc_data(&a), DNNX_OK);
+    for (size_t k = 0; k < tensor_count(&a); k++)
+        ((float *)a.data)[k] = random_float();
+    for (int pass = 0; pass < 2; pass++) {
+        dnnx_tensor *y = pass ? &actual : &expected;
+        memset(y, 0, sizeof *y);
+        const dnnx_tensor *inputs[2] = {&a, pass ? handed : b};
+        dnnx_tensor *outputs[1] = {y};
+        op_ctx ctx = {.node = node,
+                      .graph = g,
+                      .opset = node->opset,
+                      .n_inputs = 2,
+                      .inputs = inputs,
+                      .n_outputs = 1,
+                      .outputs = outputs,
+                      .concrete = true};
+        assert_int_equal(node->schema->infer(&ctx), DNNX_OK);
+        assert_int_equal(tensor_alloc_data(y), DNNX_OK);
+        dnnx_status status = pass ? be->run(kernel, &ctx) : node->schema->run(&ctx);
+        if (status)
+            fail_msg("%s", dnnx_last_error());
+    }
+    assert_true(tensor_same_shape(&actual, &expected));
+    for (size_t k = 0; k < tensor_count(&expected); k++)
+        if (!near(((float *)actual.data)[k], ((float *)expected.data)[k], tol, tol))
+            fail_msg("element %zu: onednn %.9g, reference %.9g", k, (double)((float *)actual.data)[k],
+                     (double)((float *)expected.data)[k]);
+    tensor_clear(&a);
+    tensor_clear(&expected);
+    tensor_clear(&actual);
+}
+
+/* A kernel handed its constant weights owns them: the tensor it was given loses its buffer,
+ * and the kernel lets the bytes go once its reordered copy stands in for them. A shape the
+ * reference must run (an A of rank 5 at run time) gets them rebuilt from the copy, exactly in
+ * float32 (bf16-rounded in bf16 fpmath); once that shape's entry is dropped they go again.
+ * MatMul's B is plain, FusedMatMul's with transB is read through strides. */
+static void test_kernel_owns_handed_weights(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 4; variant++) {
+        bool bf16 = variant & 1, trans_b = variant >> 1;
+        const backend *be = backend_onednn();
+        backend_options options = {1, bf16};
+        backend_session *session;
+        assert_int_equal(be->session_create(&options, &session), DNNX_OK);
+        graph *g = graph_create();
+        assert_non_null(g);
+        graph_attr trans_attr = {.name = (char *)"transB", .type = ATTR_INT, .i = 1};
+        graph_node node = {.name = (char *)"mm", .op_type = (char *)"MatMul", .domain = (char *)"", .opset = 13};
+        if (trans_b) {
+            node = (graph_node){.name = (char *)"mm",
+                                .op_type = (char *)"FusedMatMul",
+                                .domain = (char *)"dnnx",
+                                .opset = 1,
+                                .n_attrs = 1,
+                                .attrs = &trans_attr};
+        }
+        node.schema = op_registry_find(ops_registry(), node.domain, node.op_type, node.opset);
+        assert_non_null(node.schema);
+        int64_t b_dims[2] = {trans_b ? 128 : 64, trans_b ? 64 : 128};
+        dnnx_tensor b, handed, a_info, y_info;
+        tensor_init_shape(&b, DNNX_DTYPE_FLOAT, 2, b_dims);
+        assert_int_equal(tensor_alloc_data(&b), DNNX_OK);
+        for (size_t k = 0; k < tensor_count(&b); k++)
+            ((float *)b.data)[k] = random_float();
+        tensor_init_shape(&handed, DNNX_DTYPE_FLOAT, 2, b_dims);
+        assert_int_equal(tensor_alloc_data(&handed), DNNX_OK);
+        memcpy(handed.data, b.data, tensor_bytes(&b));
+        tensor_init_shape(&a_info, DNNX_DTYPE_FLOAT, 0, NULL);
+        a_info.rank = -1; /* A's rank is known only at run time */
+        tensor_init_shape(&y_info, DNNX_DTYPE_FLOAT, 0, NULL);
+        y_info.rank = -1;
+        const dnnx_tensor *inputs[2] = {&a_info, &handed};
+        dnnx_tensor *outputs[1] = {&y_info};
+        op_ctx ctx = {.node = &node,
+                      .graph = g,
+                      .opset = node.opset,
+                      .n_inputs = 2,
+                      .inputs = inputs,
+                      .n_outputs = 1,
+                      .outputs = outputs};
+        char why[160];
+        assert_true(be->supports(session, &ctx, why, sizeof why));
+        backend_kernel *kernel;
+        assert_int_equal(be->compile(session, &ctx, &kernel), DNNX_OK);
+        assert_false(be->takes_constant(kernel, 0));
+        assert_true(be->takes_constant(kernel, 1));
+        be->take_constant(kernel, 1, &handed, NULL, NULL);
+        assert_null(handed.data);
+        assert_false(handed.owns_data);
+        assert_true(onednn_kernel_holds_original(kernel, 1));
+
+        double tol = bf16 ? 5e-2 : 1e-4;
+        int64_t a2[2] = {16, 64}, a5[5] = {1, 1, 2, 3, 64}, a3[3] = {2, 5, 64};
+        check_owned_matmul(be, kernel, g, &node, &handed, &b, 2, a2, tol);
+        assert_false(onednn_kernel_holds_original(kernel, 1));
+        check_owned_matmul(be, kernel, g, &node, &handed, &b, 5, a5, bf16 ? tol : 1e-6);
+        assert_true(onednn_kernel_holds_original(kernel, 1));
+        check_owned_matmul(be, kernel, g, &node, &handed, &b, 3, a3, tol);
+        for (int64_t m = 1; m <= ONEDNN_CACHED_SIGNATURES; m++) {
+            int64_t am[2] = {m, 64};
+            check_owned_matmul(be, kernel, g, &node, &handed, &b, 2, am, tol);
+        }
+        assert_false(onednn_kernel_holds_original(kernel, 1));
+        check_owned_matmul(be, kernel, g, &node, &handed, &b, 5, a5, bf16 ? tol : 1e-6);
+        check_owned_matmul(be, kernel, g, &node, &handed, &b, 2, a2, tol);
+        be->kernel_free(kernel);
+        be->session_free(session);
+        tensor_clear(&b);
+        tensor_clear(&y_info);
+        graph_free(g);
+    }
 }
 
 /* In a fresh process (oneDNN reads ONEDNN_VERBOSE once): runs a BERT-size MatMul with
@@ -1326,6 +1469,53 @@ static void test_session_binds_matmul_to_onednn(void **state)
     dnnx_session_free(session);
 }
 
+/* A model session hands each MatMul weight that nothing else reads to its oneDNN kernel: the
+ * graph keeps no buffer of its own for it (only, for a weight used in place, the file's), and
+ * after a run the kernel keeps only its reordered copy. */
+static void test_session_hands_weights_to_kernels(void **state)
+{
+    (void)state;
+    dnnx_session *session;
+    char *backends = getenv("DNNX_BACKENDS") ? strdup(getenv("DNNX_BACKENDS")) : NULL;
+    unsetenv("DNNX_BACKENDS"); /* the test is about the oneDNN backend, whatever the suite runs with */
+    assert_int_equal(dnnx_session_create("models/bert_tiny_opset17/model.onnx", NULL, &session), DNNX_OK);
+    if (backends)
+        setenv("DNNX_BACKENDS", backends, 1);
+    free(backends);
+    const session_graph *sg = &session->main;
+    const graph *g = sg->graph;
+    int handed = 0;
+    for (int i = 0; i < g->n_order; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        const node_binding *binding = &sg->bindings[g->order[i]];
+        if (strcmp(node->op_type, "MatMul") || strcmp(binding->backend->name, "onednn") ||
+            !g->values[node->inputs[1]].constant)
+            continue;
+        const dnnx_tensor *weight = g->values[node->inputs[1]].constant;
+        assert_true(!weight->data || !weight->owns_data);
+        assert_true(onednn_kernel_holds_original(binding->kernel, 1));
+        handed++;
+    }
+    assert_true(handed >= 4);
+    int64_t dims[2] = {2, 9};
+    dnnx_tensor *inputs[3], *outputs[2] = {NULL, NULL};
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_INT64, 2, dims, &inputs[k]), DNNX_OK);
+    assert_int_equal(dnnx_session_run(session, (const dnnx_tensor *const *)inputs, 3, outputs, 2), DNNX_OK);
+    for (int i = 0; i < g->n_order; i++) {
+        const graph_node *node = &g->nodes[g->order[i]];
+        const node_binding *binding = &sg->bindings[g->order[i]];
+        if (!strcmp(node->op_type, "MatMul") && !strcmp(binding->backend->name, "onednn") &&
+            g->values[node->inputs[1]].constant)
+            assert_false(onednn_kernel_holds_original(binding->kernel, 1));
+    }
+    for (int k = 0; k < 3; k++)
+        dnnx_tensor_free(inputs[k]);
+    dnnx_tensor_free(outputs[0]);
+    dnnx_tensor_free(outputs[1]);
+    dnnx_session_free(session);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--verbose-child"))
@@ -1360,8 +1550,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_conv),
         cmocka_unit_test(test_transpose),
         cmocka_unit_test(test_concurrent_runs_share_primitives),
-        cmocka_unit_test(test_signatures_past_the_cache),
+        cmocka_unit_test(test_primitive_cache_keeps_recent_signatures),
+        cmocka_unit_test(test_kernel_owns_handed_weights),
         cmocka_unit_test(test_session_binds_matmul_to_onednn),
+        cmocka_unit_test(test_session_hands_weights_to_kernels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

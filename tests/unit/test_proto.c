@@ -4,6 +4,7 @@
  * here, so the test does not depend on the generated protobuf-c code it is checking. */
 #include <dirent.h>
 #include <ftw.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,6 +122,7 @@ enum {
     MP_IR_VERSION = 1,
     MP_PRODUCER_NAME = 2,
     MP_PRODUCER_VERSION = 3,
+    MP_DOC_STRING = 6,
     MP_GRAPH = 7,
     MP_OPSET_IMPORT = 8,
     MP_FUNCTIONS = 25,
@@ -1382,8 +1384,27 @@ static dnnx_status load_external_shaped(const char *dir, const ext_case *c, cons
     model_wrap(&model, &body, 8);
     char *path = join(dir, "model.onnx");
     write_file(path, model.data, model.len);
+    /* Through mappings the model loads (or fails) alike, W's bytes in place when aligned. */
+    graph *mapped = NULL;
+    proto_files *files = NULL;
+    dnnx_status mapped_status = proto_load_model_file_mapped(path, &mapped, &files);
+    char mapped_message[512];
+    snprintf(mapped_message, sizeof mapped_message, "%s", dnnx_last_error());
     *out = NULL;
     dnnx_status status = proto_load_model_file(path, out);
+    assert_int_equal(mapped_status, status);
+    if (status)
+        assert_string_equal(mapped_message, dnnx_last_error());
+    if (status == DNNX_OK) {
+        const dnnx_tensor *w = (*out)->values[graph_value_find(*out, "W")].constant;
+        const dnnx_tensor *m = mapped->values[graph_value_find(mapped, "W")].constant;
+        assert_same_tensor(w, m, true);
+        assert_true(w->owns_data);
+        assert_int_equal(!m->owns_data, proto_files_in_place(files));
+        assert_int_equal(files != NULL, proto_files_in_place(files) > 0);
+    }
+    graph_free(mapped);
+    proto_files_free(files);
     if (status == DNNX_OK) {
         /* The same bytes from memory cannot reach the file. */
         graph *g = NULL;
@@ -1433,6 +1454,28 @@ static void test_external_data(void **state)
         assert_memory_equal(w->constant->data, ((float[]){1, 2, 3, 4, 5, 6}), 24);
         graph_free(g);
     }
+    /* Through mappings, bytes aligned for float are used in place, others copied. */
+    char *model_path = join(dir, "model.onnx");
+    for (int offset = 1; offset <= 8; offset++) {
+        char offset_text[8];
+        snprintf(offset_text, sizeof offset_text, "%d", offset);
+        assert_int_equal(load_external(dir, &(ext_case){"w.bin", offset_text, "24"}, &g), DNNX_OK);
+        graph_free(g);
+        proto_files *files = NULL;
+        assert_int_equal(proto_load_model_file_mapped(model_path, &g, &files), DNNX_OK);
+        const dnnx_tensor *w = g->values[graph_value_find(g, "W")].constant;
+        assert_memory_equal(w->data, (const uint8_t *)file_data + offset, 24);
+        assert_int_equal(!w->owns_data, offset % 4 == 0);
+        assert_int_equal(proto_files_in_place(files), offset % 4 == 0);
+        /* Letting the pages go keeps the bytes readable; for memory outside the mappings it
+         * does nothing. */
+        proto_files_release(files, w->data, 24);
+        proto_files_release(files, file_data, sizeof file_data);
+        assert_memory_equal(w->data, (const uint8_t *)file_data + offset, 24);
+        graph_free(g);
+        proto_files_free(files);
+    }
+    free(model_path);
     /* Without a length the data runs to the end of the file. */
     write_file(weights, file_data, 8 * sizeof(float));
     assert_int_equal(load_external(dir, &(ext_case){"w.bin", "8", NULL}, &g), DNNX_OK);
@@ -1485,6 +1528,196 @@ static void test_external_data(void **state)
     remove_temp_dir(root);
 }
 
+/* A model whose initializers keep their bytes in raw_data, with a doc_string of pad bytes
+ * before the graph (to move the raw bytes in the file). */
+static void raw_data_model(pb *model, size_t pad, const float *f, size_t f_count)
+{
+    pb body = {0}, t = {0};
+    simple_graph(&body);
+    raw_tensor(&t, "F", DNNX_DTYPE_FLOAT, (const int64_t[]){3, 5}, 2, f, f_count * sizeof *f);
+    pb_sub(&body, GP_INITIALIZER, &t);
+    const uint8_t flags[7] = {0, 1, 2, 0, 255, 1, 0};
+    raw_tensor(&t, "B", DNNX_DTYPE_BOOL, (const int64_t[]){7}, 1, flags, sizeof flags);
+    pb_sub(&body, GP_INITIALIZER, &t);
+    const int8_t bytes[3] = {-1, 2, -3};
+    raw_tensor(&t, "I8", DNNX_DTYPE_INT8, (const int64_t[]){3}, 1, bytes, sizeof bytes);
+    pb_sub(&body, GP_INITIALIZER, &t);
+    raw_tensor(&t, "E", DNNX_DTYPE_FLOAT, (const int64_t[]){0, 4}, 2, NULL, 0);
+    pb_sub(&body, GP_INITIALIZER, &t);
+    /* raw_data given twice: the last one counts, as protobuf says. */
+    const float first = 7.0f, last[2] = {1.5f, -2.5f};
+    tensor_head(&t, "D", DNNX_DTYPE_FLOAT, (const int64_t[]){2}, 1);
+    pb_bytes(&t, TP_RAW_DATA, &first, sizeof first);
+    pb_bytes(&t, TP_RAW_DATA, last, sizeof last);
+    pb_sub(&body, GP_INITIALIZER, &t);
+    tensor_head(&t, "T", DNNX_DTYPE_FLOAT, (const int64_t[]){2}, 1);
+    pb_packed_fixed(&t, TP_FLOAT_DATA, last, 2, sizeof(float));
+    pb_sub(&body, GP_INITIALIZER, &t);
+    pb_int(model, MP_IR_VERSION, 8);
+    opset(model, "", 17);
+    char doc[8] = "";
+    memset(doc, 'x', pad);
+    pb_str(model, MP_DOC_STRING, doc);
+    pb_sub(model, MP_GRAPH, &body);
+}
+
+static void check_raw_data_graph(const graph *g, const float *f)
+{
+    const dnnx_tensor *t = g->values[graph_value_find(g, "F")].constant;
+    assert_memory_equal(t->data, f, 15 * sizeof *f);
+    t = g->values[graph_value_find(g, "B")].constant;
+    assert_memory_equal(t->data, ((const uint8_t[]){0, 1, 1, 0, 1, 1, 0}), 7);
+    t = g->values[graph_value_find(g, "I8")].constant;
+    assert_memory_equal(t->data, ((const int8_t[]){-1, 2, -3}), 3);
+    t = g->values[graph_value_find(g, "E")].constant;
+    assert_non_null(t->data);
+    assert_int_equal(tensor_count(t), 0);
+    t = g->values[graph_value_find(g, "D")].constant;
+    assert_memory_equal(t->data, ((const float[]){1.5f, -2.5f}), 2 * sizeof(float));
+    t = g->values[graph_value_find(g, "T")].constant;
+    assert_memory_equal(t->data, ((const float[]){1.5f, -2.5f}), 2 * sizeof(float));
+}
+
+/* The loader cuts the main graph's raw_data out of the serialized model before protobuf-c
+ * unpacks it, and gives each tensor its bytes once: decoding is unchanged, from memory and
+ * from a file. Through mappings, raw bytes that happen to be aligned for their type are used
+ * in place (bool never: its bytes are normalised), and releasing their pages loses nothing. */
+static void test_model_raw_data(void **state)
+{
+    (void)state;
+    float f[15];
+    for (int i = 0; i < 15; i++)
+        f[i] = (float)i * 0.25f - 1.0f;
+    char *root = make_temp_dir();
+    char *path = join(root, "model.onnx");
+    int in_place_seen = 0;
+    for (size_t pad = 0; pad < 4; pad++) {
+        pb model = {0};
+        raw_data_model(&model, pad, f, 15);
+        const uint8_t *found = memmem(model.data, model.len, f, sizeof f);
+        assert_non_null(found);
+        bool aligned = (size_t)(found - model.data) % sizeof(float) == 0;
+        graph *g = NULL;
+        assert_int_equal(proto_load_model_memory(model.data, model.len, NULL, &g), DNNX_OK);
+        check_raw_data_graph(g, f);
+        graph_free(g);
+        write_file(path, model.data, model.len);
+        assert_int_equal(proto_load_model_file(path, &g), DNNX_OK);
+        check_raw_data_graph(g, f);
+        assert_true(g->values[graph_value_find(g, "F")].constant->owns_data);
+        graph_free(g);
+        proto_files *files = NULL;
+        assert_int_equal(proto_load_model_file_mapped(path, &g, &files), DNNX_OK);
+        check_raw_data_graph(g, f);
+        const dnnx_tensor *tf = g->values[graph_value_find(g, "F")].constant;
+        assert_int_equal(!tf->owns_data, aligned);
+        assert_true(g->values[graph_value_find(g, "B")].constant->owns_data);
+        assert_true(g->values[graph_value_find(g, "E")].constant->owns_data);
+        assert_false(g->values[graph_value_find(g, "I8")].constant->owns_data);
+        assert_non_null(files);
+        for (int v = 0; v < g->n_values; v++)
+            if (g->values[v].constant)
+                proto_files_release(files, g->values[v].constant->data, tensor_bytes(g->values[v].constant));
+        check_raw_data_graph(g, f);
+        in_place_seen += aligned;
+        graph_free(g);
+        proto_files_free(files);
+        pb_free(&model);
+    }
+    assert_int_equal(in_place_seen, 1);
+    /* Cut short inside a weight's bytes, the model is refused as before. */
+    pb model = {0};
+    raw_data_model(&model, 0, f, 15);
+    const uint8_t *found = memmem(model.data, model.len, f, sizeof f);
+    size_t cut = (size_t)(found - model.data) + 10;
+    graph *g = NULL;
+    EXPECT_FAILURE(proto_load_model_memory(model.data, cut, NULL, &g), DNNX_ERR_INVALID_MODEL, "cannot parse model");
+    write_file(path, model.data, cut);
+    proto_files *files = NULL;
+    EXPECT_FAILURE(proto_load_model_file_mapped(path, &g, &files), DNNX_ERR_INVALID_MODEL, "cannot parse model");
+    assert_null(files);
+    pb_free(&model);
+    free(path);
+    remove_temp_dir(root);
+}
+
+/* MatMul(X[rows, 16], W[16, 24]) with W in an external data file at offset: a session reads it
+ * through a mapping (in place when aligned), hands it to the MatMul's kernel, and runs right
+ * at several shapes, also after the kernel let the weight's pages go. */
+static void run_external_matmul(const char *dir, int offset)
+{
+    float w[16 * 24], file_bytes[16 * 24 + 8] = {0};
+    for (int i = 0; i < 16 * 24; i++)
+        w[i] = (float)((i * 37) % 17) * 0.125f - 1.0f;
+    memcpy((uint8_t *)file_bytes + offset, w, sizeof w);
+    char *weights = join(dir, "mm.bin");
+    write_file(weights, file_bytes, sizeof file_bytes);
+    pb body = {0}, node = {0}, t = {0}, entry = {0}, model = {0};
+    node_begin(&node, "mm", "MatMul", NULL, (const char *const[]){"X", "W", NULL}, (const char *const[]){"Y", NULL});
+    pb_sub(&body, GP_NODE, &node);
+    pb_str(&body, GP_NAME, "external");
+    value_info(&body, GP_INPUT, "X", DNNX_DTYPE_FLOAT, 2, (const char *const[]){"rows", "16"});
+    value_info(&body, GP_OUTPUT, "Y", DNNX_DTYPE_FLOAT, 2, (const char *const[]){"rows", "24"});
+    tensor_head(&t, "W", DNNX_DTYPE_FLOAT, (const int64_t[]){16, 24}, 2);
+    char offset_text[8];
+    snprintf(offset_text, sizeof offset_text, "%d", offset);
+    const char *keys[] = {"location", "offset"}, *values[] = {"mm.bin", offset_text};
+    for (int k = 0; k < 2; k++) {
+        pb_str(&entry, 1, keys[k]);
+        pb_str(&entry, 2, values[k]);
+        pb_sub(&t, TP_EXTERNAL_DATA, &entry);
+    }
+    pb_str(&entry, 1, "length");
+    pb_str(&entry, 2, "1536");
+    pb_sub(&t, TP_EXTERNAL_DATA, &entry);
+    pb_int(&t, TP_DATA_LOCATION, 1);
+    pb_sub(&body, GP_INITIALIZER, &t);
+    model_wrap(&model, &body, 8);
+    char *path = join(dir, "mm.onnx");
+    write_file(path, model.data, model.len);
+    dnnx_session *session = NULL;
+    dnnx_status status = dnnx_session_create(path, NULL, &session);
+    if (status)
+        fail_msg("%s", dnnx_last_error());
+    const int64_t rows[] = {3, 5, 1, 3, 64, 2};
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        int64_t dims[2] = {rows[r], 16};
+        dnnx_tensor *x = NULL, *y = NULL;
+        assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_FLOAT, 2, dims, &x), DNNX_OK);
+        float *xd = dnnx_tensor_data(x);
+        for (int64_t i = 0; i < rows[r] * 16; i++)
+            xd[i] = (float)((i * 11) % 7) * 0.5f - 1.5f;
+        const dnnx_tensor *inputs[1] = {x};
+        if (dnnx_session_run(session, inputs, 1, &y, 1))
+            fail_msg("%s", dnnx_last_error());
+        const float *yd = dnnx_tensor_data_const(y);
+        for (int64_t i = 0; i < rows[r]; i++)
+            for (int j = 0; j < 24; j++) {
+                float expected = 0;
+                for (int k = 0; k < 16; k++)
+                    expected += xd[i * 16 + k] * w[k * 24 + j];
+                if (fabsf(yd[i * 24 + j] - expected) > 1e-4f)
+                    fail_msg("offset %d rows %lld: y[%lld,%d] is %g, expected %g", offset, (long long)rows[r],
+                             (long long)i, j, (double)yd[i * 24 + j], (double)expected);
+            }
+        dnnx_tensor_free(x);
+        dnnx_tensor_free(y);
+    }
+    dnnx_session_free(session);
+    pb_free(&model);
+    free(path);
+    free(weights);
+}
+
+static void test_session_external_weights(void **state)
+{
+    (void)state;
+    char *root = make_temp_dir();
+    run_external_matmul(root, 32);
+    run_external_matmul(root, 6);
+    remove_temp_dir(root);
+}
+
 /* Every ONNX backend node-test model loads, or is refused only as unsupported. */
 static void test_backend_node_models(void **state)
 {
@@ -1530,6 +1763,7 @@ int main(void)
         cmocka_unit_test(test_model_full),          cmocka_unit_test(test_model_garbage),
         cmocka_unit_test(test_model_header_errors), cmocka_unit_test(test_model_content_errors),
         cmocka_unit_test(test_external_data),       cmocka_unit_test(test_backend_node_models),
+        cmocka_unit_test(test_model_raw_data),      cmocka_unit_test(test_session_external_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
