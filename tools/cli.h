@@ -132,6 +132,7 @@ typedef struct cli_input_spec {
     size_t n_shapes;
     long seed;
     long int_range;
+    const bool *leave_out; /* with no -d: inputs left NULL instead of random (the caller fills them) */
 } cli_input_spec;
 
 #define CLI_INPUT_SPEC_DEFAULT {.int_range = 2}
@@ -145,6 +146,10 @@ int cli_parse_input_option(int argc, char **argv, int *i, cli_input_spec *spec);
 /* Fills inputs (the session's input count entries, all NULL) from the -i files, then the
  * dataset, then random values. */
 int cli_gather_inputs(const dnnx_session *session, const cli_input_spec *spec, dnnx_tensor **inputs);
+/* The shape of a random value for input index: its --shape NAME=DIMS, else the model's dims
+ * with the symbolic ones from --shape SYMBOL=N; fails naming a dim nothing gives. */
+int cli_random_input_shape(const dnnx_session *session, const cli_input_spec *spec, size_t index, int64_t *dims,
+                           int *rank);
 
 /* The session options of the tool's commands; -1 or NULL leaves the library default. */
 typedef struct cli_session_settings {
@@ -167,5 +172,40 @@ int cli_open_session(const char *model, const cli_session_settings *settings, dn
 int cli_name_outputs(const dnnx_session *session, dnnx_tensor **outputs, size_t n_outputs);
 /* Writes output K to out_dir/output_K.pb, creating out_dir. */
 int cli_write_outputs(const char *out_dir, dnnx_tensor **outputs, size_t n_outputs);
+
+/* Greedy decoding with past key/values (tools/cli_decode.c). The convention: inputs
+ * input_ids [batch,new_len], optional attention_mask [batch,past_len+new_len] and position_ids
+ * [batch,new_len], then the past inputs (names starting with "past", [batch,heads,past_len,dim]);
+ * outputs logits [batch,new_len,vocab] and the presents (names starting with "present"), the
+ * i-th present feeding the i-th past at the next step. */
+#define CLI_NO_INDEX ((size_t)-1)
+
+typedef struct cli_decoder {
+    size_t n_inputs, n_outputs;
+    size_t input_ids, attention_mask, position_ids; /* input indices; CLI_NO_INDEX when absent */
+    size_t logits;                                  /* output index */
+    size_t n_past;
+    size_t *past;    /* n_past input indices, in input order */
+    size_t *present; /* n_past output indices, in output order */
+} cli_decoder;
+
+/* Finds the convention's inputs and outputs in session; fails naming what is missing. */
+int cli_decoder_init(const dnnx_session *session, cli_decoder *out);
+void cli_decoder_free(cli_decoder *decoder);
+/* The next step's inputs (next: n_inputs entries, all NULL) from a step's inputs and outputs:
+ * input_ids = argmax(logits[:, -1, :]) as [batch,1], past i = present i (moved out of outputs,
+ * which are left NULL), attention_mask with a column of ones appended, position_ids = past_len. */
+int cli_decoder_next_inputs(const cli_decoder *decoder, const dnnx_session *session, dnnx_tensor *const *inputs,
+                            dnnx_tensor **outputs, dnnx_tensor **next);
+/* dnnx run --steps: steps greedy steps in one session from the inputs of spec (the convention
+ * fills what spec does not give: empty past, ones as mask, past_len + arange as positions),
+ * printing each step's tokens and time; with out_dir, writes out_dir/test_data_set_K. */
+int cli_decode_run(dnnx_session *session, const cli_input_spec *spec, long steps, bool verbose, const char *out_dir);
+/* dnnx compare --steps: runs the chain from the first dataset's inputs, deriving every later
+ * step's inputs, and compares those and each step's outputs with the datasets. Prints a block
+ * per step; *failed counts the steps that did not pass. -1 only when the model does not follow
+ * the convention or the first dataset cannot be loaded. */
+int cli_decode_compare(dnnx_session *session, const char *const *datasets, size_t n_datasets, double rtol, double atol,
+                       double *run_seconds, size_t *failed);
 
 #endif

@@ -766,10 +766,8 @@ static bool is_dim_name(const dnnx_session *session, const cli_name_value *entry
     return false;
 }
 
-/* The shape of a random value for input index: its --shape, else the model's dims with the
- * symbolic ones taken from --shape SYMBOL=N. */
-static int random_input_shape(const dnnx_session *session, const cli_input_spec *spec, size_t index, int64_t *dims,
-                              int *rank)
+int cli_random_input_shape(const dnnx_session *session, const cli_input_spec *spec, size_t index, int64_t *dims,
+                           int *rank)
 {
     const char *name = dnnx_session_input_name(session, index);
     for (size_t k = 0; k < spec->n_shapes; k++) {
@@ -845,9 +843,9 @@ int cli_gather_inputs(const dnnx_session *session, const cli_input_spec *spec, d
     for (size_t i = 0; i < n_inputs; i++) {
         int64_t dims[DNNX_MAX_RANK];
         int rank;
-        if (inputs[i])
+        if (inputs[i] || (spec->leave_out && spec->leave_out[i]))
             continue;
-        if (random_input_shape(session, spec, i, dims, &rank) != 0)
+        if (cli_random_input_shape(session, spec, i, dims, &rank) != 0)
             return -1;
         if (cli_random_tensor(dnnx_session_input_dtype(session, i), rank, dims, (uint32_t)spec->int_range, &rng,
                               &inputs[i]) != 0)

@@ -1,6 +1,7 @@
 /* Unit tests of the helpers the command-line tool and the conformance runner share: argument
- * parsing, dims, comparison semantics, random inputs, half floats and test-data loading.
- * The file under test is included so its static helpers can be reached. */
+ * parsing, dims, comparison semantics, random inputs, half floats and test-data loading, and the
+ * decoding rule of --steps on the tiny decoders of unit/data/decode (ONNX Runtime chains).
+ * The files under test are included so their static helpers can be reached. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,9 @@
 #include <cmocka.h>
 
 #include "tools/cli_common.c"
+#include "tools/cli_decode.c"
+
+#define DECODE_DIR "unit/data/decode/"
 
 static void test_parse_long(void **state)
 {
@@ -325,6 +329,234 @@ static void test_dataset(void **state)
     rmdir(dir);
 }
 
+/* A session on one thread, so a busy machine does not slow OpenMP's spinning workers down. */
+static dnnx_session *open_one_thread(const char *model)
+{
+    cli_session_settings settings = CLI_SESSION_SETTINGS_DEFAULT;
+    dnnx_session *session = NULL;
+    settings.threads = 1;
+    assert_int_equal(cli_open_session(model, &settings, &session), 0);
+    return session;
+}
+
+static dnnx_tensor *int64_tensor(int rank, const int64_t *dims, const int64_t *values)
+{
+    dnnx_tensor *t = NULL;
+    assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_INT64, rank, dims, &t), DNNX_OK);
+    memcpy(dnnx_tensor_data(t), values, dnnx_tensor_size_bytes(t));
+    return t;
+}
+
+static void test_decoder_finds_the_convention(void **state)
+{
+    dnnx_session *session = open_one_thread(DECODE_DIR "with_positions/model.onnx");
+    cli_decoder d;
+    assert_int_equal(cli_decoder_init(session, &d), 0);
+    assert_int_equal(d.input_ids, 0);
+    assert_int_equal(d.attention_mask, 1);
+    assert_int_equal(d.position_ids, 2);
+    assert_int_equal(d.logits, 0);
+    assert_int_equal(d.n_past, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(d.past[i], 3 + i);
+        assert_int_equal(d.present[i], 1 + i);
+    }
+    cli_decoder_free(&d);
+    dnnx_session_free(session);
+
+    session = open_one_thread(DECODE_DIR "without_positions/model.onnx");
+    assert_int_equal(cli_decoder_init(session, &d), 0);
+    assert_true(d.attention_mask == CLI_NO_INDEX && d.position_ids == CLI_NO_INDEX);
+    assert_int_equal(d.n_past, 4);
+    assert_int_equal(d.past[0], 1);
+    cli_decoder_free(&d);
+    dnnx_session_free(session);
+}
+
+/* A model without past names everything it lacks, in one line. */
+static void test_decoder_names_what_is_missing(void **state)
+{
+    dnnx_session *session = open_one_thread("models/bert_tiny_opset17/model.onnx");
+    cli_decoder d;
+    assert_int_equal(cli_decoder_init(session, &d), -1);
+    assert_non_null(strstr(cli_error(), "no output named 'logits', no input whose name starts with 'past', "
+                                        "no output whose name starts with 'present'"));
+    assert_null(strchr(cli_error(), '\n'));
+    dnnx_session_free(session);
+}
+
+/* One step of the rule on hand-made tensors: argmax of the last position per row (first on
+ * ties), presents moved to the pasts, a column of ones appended to the mask, positions = past_len. */
+static void test_next_inputs(void **state)
+{
+    dnnx_session *session = open_one_thread(DECODE_DIR "with_positions/model.onnx");
+    cli_decoder d;
+    assert_int_equal(cli_decoder_init(session, &d), 0);
+    dnnx_tensor *inputs[7] = {0}, *outputs[5] = {0}, *next[7] = {0};
+    int64_t ids_dims[] = {2, 1}, ids[] = {3, 4}, mask_dims[] = {2, 3}, mask[] = {0, 1, 1, 1, 1, 1};
+    inputs[0] = int64_tensor(2, ids_dims, ids);
+    inputs[1] = int64_tensor(2, mask_dims, mask);
+    inputs[2] = int64_tensor(2, ids_dims, (int64_t[]){2, 2});
+    int64_t logits_dims[] = {2, 2, 32}, present_dims[] = {2, 1, 3, 8};
+    assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_FLOAT, 3, logits_dims, &outputs[0]), DNNX_OK);
+    float *logits = dnnx_tensor_data(outputs[0]);
+    logits[7] = 9.0f;           /* row 0, position 0: not the last position */
+    logits[32 + 5] = 1.0f;      /* row 0, last position */
+    logits[64 + 32 + 9] = 2.0f; /* row 1, last position: a tie, the first wins */
+    logits[64 + 32 + 20] = 2.0f;
+    for (size_t k = 1; k < 5; k++)
+        assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_FLOAT, 4, present_dims, &outputs[k]), DNNX_OK);
+    dnnx_tensor *presents[4] = {outputs[1], outputs[2], outputs[3], outputs[4]};
+
+    assert_int_equal(cli_decoder_next_inputs(&d, session, inputs, outputs, next), 0);
+    assert_int_equal(dnnx_tensor_rank(next[0]), 2);
+    assert_int_equal(dnnx_tensor_dims(next[0])[1], 1);
+    assert_true(cli_tensor_value(next[0], 0) == 5 && cli_tensor_value(next[0], 1) == 9);
+    assert_int_equal(dnnx_tensor_dims(next[1])[1], 4);
+    const int64_t want_mask[] = {0, 1, 1, 1, 1, 1, 1, 1};
+    assert_memory_equal(dnnx_tensor_data(next[1]), want_mask, sizeof want_mask);
+    assert_true(cli_tensor_value(next[2], 0) == 3 && cli_tensor_value(next[2], 1) == 3);
+    for (size_t i = 0; i < 4; i++) {
+        assert_ptr_equal(next[3 + i], presents[i]);
+        assert_null(outputs[1 + i]);
+        assert_string_equal(dnnx_tensor_name(next[3 + i]), dnnx_session_input_name(session, 3 + i));
+    }
+    assert_string_equal(dnnx_tensor_name(next[1]), "attention_mask");
+
+    /* logits that are not [batch, new_len, vocab] stop the chain with a message. */
+    for (size_t i = 0; i < 7; i++) {
+        dnnx_tensor_free(next[i]);
+        next[i] = NULL;
+    }
+    for (size_t k = 1; k < 5; k++)
+        assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_FLOAT, 4, present_dims, &outputs[k]), DNNX_OK);
+    dnnx_tensor_free(outputs[0]);
+    assert_int_equal(dnnx_tensor_create(DNNX_DTYPE_FLOAT, 2, logits_dims, &outputs[0]), DNNX_OK);
+    assert_int_equal(cli_decoder_next_inputs(&d, session, inputs, outputs, next), -1);
+    assert_non_null(strstr(cli_error(), "output 'logits' is [2,2]"));
+    for (size_t i = 0; i < 7; i++)
+        assert_null(next[i]);
+    for (size_t i = 0; i < 7; i++)
+        dnnx_tensor_free(inputs[i]);
+    for (size_t k = 0; k < 5; k++)
+        dnnx_tensor_free(outputs[k]);
+    cli_decoder_free(&d);
+    dnnx_session_free(session);
+}
+
+static void test_argmax_like_numpy(void **state)
+{
+    int64_t dims[] = {5};
+    dnnx_tensor *t = float_tensor(1, dims, (const float[]){1.0f, 3.0f, NAN, 3.0f, 7.0f});
+    assert_int_equal(decode_argmax(t, 0, 2), 1);
+    assert_int_equal(decode_argmax(t, 0, 5), 2); /* NaN counts as the largest */
+    assert_int_equal(decode_argmax(t, 3, 2), 1);
+    dnnx_tensor_free(t);
+}
+
+/* The chain of each tiny decoder matches ONNX Runtime's at every step; sets out of order do not. */
+static void test_compare_steps(void **state)
+{
+    const char *variants[] = {"with_positions", "without_positions"};
+    for (size_t v = 0; v < 2; v++) {
+        char model[256], sets[4][256];
+        const char *chain[4];
+        snprintf(model, sizeof model, DECODE_DIR "%s/model.onnx", variants[v]);
+        for (int k = 0; k < 4; k++) {
+            snprintf(sets[k], sizeof sets[k], DECODE_DIR "%s/test_data_set_%d", variants[v], k);
+            chain[k] = sets[k];
+        }
+        dnnx_session *session = open_one_thread(model);
+        double seconds = 0;
+        size_t failed = 99;
+        assert_int_equal(cli_decode_compare(session, chain, 4, 1e-3, 1e-4, &seconds, &failed), 0);
+        assert_int_equal(failed, 0);
+        const char *skipping[] = {sets[0], sets[2], sets[3]};
+        assert_int_equal(cli_decode_compare(session, skipping, 3, 1e-3, 1e-4, &seconds, &failed), 0);
+        assert_int_equal(failed, 2); /* each later step is one past what the set holds */
+        dnnx_session_free(session);
+    }
+}
+
+/* dnnx run --steps from the first set writes the chain ONNX Runtime computed, token for token. */
+static void test_run_steps_writes_the_chain(void **state)
+{
+    char dir[] = "/tmp/dnnx_test_decode_XXXXXX", path[CLI_PATH_CAPACITY], name[64];
+    assert_non_null(mkdtemp(dir));
+    dnnx_session *session = open_one_thread(DECODE_DIR "with_positions/model.onnx");
+    cli_input_spec spec = CLI_INPUT_SPEC_DEFAULT;
+    spec.dataset = DECODE_DIR "with_positions/test_data_set_0";
+    assert_int_equal(cli_decode_run(session, &spec, 4, false, dir), 0);
+    for (int k = 0; k < 4; k++) {
+        dnnx_tensor *written = NULL, *expected = NULL;
+        snprintf(name, sizeof name, "test_data_set_%d/input_0.pb", k);
+        assert_int_equal(cli_join_path(path, dir, name), 0);
+        assert_int_equal(cli_read_tensor(path, &written), 0);
+        assert_int_equal(cli_join_path(path, DECODE_DIR "with_positions", name), 0);
+        assert_int_equal(cli_read_tensor(path, &expected), 0);
+        cli_comparison comparison;
+        cli_compare(written, expected, 0, 0, &comparison);
+        assert_true(comparison.pass);
+        dnnx_tensor_free(written);
+        dnnx_tensor_free(expected);
+    }
+    /* What run wrote is a chain compare --steps accepts. */
+    char sets[4][CLI_PATH_CAPACITY];
+    const char *chain[4];
+    for (int k = 0; k < 4; k++) {
+        snprintf(name, sizeof name, "test_data_set_%d", k);
+        assert_int_equal(cli_join_path(sets[k], dir, name), 0);
+        chain[k] = sets[k];
+    }
+    double seconds = 0;
+    size_t failed = 99;
+    assert_int_equal(cli_decode_compare(session, chain, 4, 0, 0, &seconds, &failed), 0);
+    assert_int_equal(failed, 0);
+    for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < 7; i++) {
+            snprintf(name, sizeof name, "input_%d.pb", i);
+            assert_int_equal(cli_join_path(path, sets[k], name), 0);
+            unlink(path);
+            snprintf(name, sizeof name, "output_%d.pb", i);
+            assert_int_equal(cli_join_path(path, sets[k], name), 0);
+            unlink(path);
+        }
+        rmdir(sets[k]);
+    }
+    rmdir(dir);
+    dnnx_session_free(session);
+}
+
+/* Random first inputs follow the convention; a symbolic dim nothing gives is named. */
+static void test_run_steps_random_start(void **state)
+{
+    dnnx_session *session = open_one_thread(DECODE_DIR "with_positions/model.onnx");
+    cli_input_spec spec = CLI_INPUT_SPEC_DEFAULT;
+    cli_decoder d;
+    dnnx_tensor *inputs[7] = {0};
+    assert_int_equal(cli_decoder_init(session, &d), 0);
+    assert_int_equal(cli_input_spec_alloc(&spec, 4), 0);
+    assert_int_equal(decode_first_inputs(&d, session, &spec, inputs), -1);
+    assert_non_null(strstr(cli_error(), "input 'input_ids' dim 0 ('batch') is symbolic"));
+    assert_int_equal(cli_parse_name_value("--shape", "batch=2", &spec.shapes[spec.n_shapes++]), 0);
+    assert_int_equal(cli_parse_name_value("--shape", "sequence=3", &spec.shapes[spec.n_shapes++]), 0);
+    assert_int_equal(decode_first_inputs(&d, session, &spec, inputs), 0);
+    for (size_t i = 0; i < 6; i++)
+        assert_true(cli_tensor_value(inputs[0], i) >= 0 && cli_tensor_value(inputs[0], i) < 32); /* the vocab */
+    for (size_t i = 0; i < 6; i++) {
+        assert_true(cli_tensor_value(inputs[1], i) == 1);
+        assert_true(cli_tensor_value(inputs[2], i) == (double)(i % 3));
+    }
+    const int64_t empty_past[] = {2, 1, 0, 8};
+    assert_memory_equal(dnnx_tensor_dims(inputs[3]), empty_past, sizeof empty_past);
+    assert_string_equal(dnnx_tensor_name(inputs[0]), "input_ids");
+    for (size_t i = 0; i < 7; i++)
+        dnnx_tensor_free(inputs[i]);
+    cli_input_spec_free(&spec);
+    cli_decoder_free(&d);
+    dnnx_session_free(session);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +574,13 @@ int main(void)
         cmocka_unit_test(test_random_tensor),
         cmocka_unit_test(test_natural_order),
         cmocka_unit_test(test_dataset),
+        cmocka_unit_test(test_decoder_finds_the_convention),
+        cmocka_unit_test(test_decoder_names_what_is_missing),
+        cmocka_unit_test(test_next_inputs),
+        cmocka_unit_test(test_argmax_like_numpy),
+        cmocka_unit_test(test_compare_steps),
+        cmocka_unit_test(test_run_steps_writes_the_chain),
+        cmocka_unit_test(test_run_steps_random_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
