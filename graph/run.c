@@ -1,8 +1,10 @@
 /* The executor: runs a compiled session's nodes in order. The first run at a new input-shape
  * signature allocates each intermediate tensor on its own and records its size; from those
- * sizes and the values' lifetimes graph/plan.c places every intermediate tensor in one arena,
- * and later runs at that signature carve their tensors from an arena taken from the
- * session's spares. Each run keeps its tensors to itself, so runs may overlap. */
+ * sizes and the values' lifetimes graph/plan.c places every intermediate tensor in one arena
+ * (views sharing their input's bytes, elementwise outputs written over inputs that die), and
+ * later runs at that signature carve their tensors from a block taken from the session's
+ * spares: the arena and the run's own bookkeeping, so that such a run allocates nothing but
+ * the outputs it returns. Each run keeps its tensors to itself, so runs may overlap. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,19 @@ typedef struct run_state {
     dnnx_tensor **owned;        /* tensors this run made (a slot or, for graph outputs, the heap) */
     dnnx_tensor *slots;         /* tensor structs of the values that are not graph outputs */
     int *reads_left;
-    size_t *recorded_bytes; /* the planning run: each planned value's size */
+    plan_value *recorded;   /* the planning run: what each plannable value held */
     const shape_plan *plan; /* NULL on the planning run */
+    char *block;            /* a planned run's memory: see block_layout */
+    size_t block_capacity;
     char *arena;
-    size_t arena_capacity;
     size_t live_bytes; /* bytes of the tensors in owned */
     size_t max_bytes;  /* the memory limit of this run */
 } run_state;
 
-/* The most arena plans kept per subgraph: a loop whose carried values change shape on every
- * iteration would otherwise add one per iteration. Later signatures allocate per tensor. */
-#define SUBGRAPH_MAX_PLANS 8
+static bool may_add_plan(const dnnx_session *session, const session_graph *sg)
+{
+    return sg->n_plans < (sg == &session->main ? RUN_MAIN_MAX_PLANS : RUN_SUBGRAPH_MAX_PLANS);
+}
 
 dnnx_status run_prepare(session_graph *sg)
 {
@@ -73,18 +77,16 @@ void run_graph_free(session_graph *sg)
     sg->first_step = sg->last_step = NULL;
 }
 
+/* A spare block's header lives in its own first bytes (so keeping it allocates nothing). */
 void run_cache_free(dnnx_session *session)
 {
     for (spare_arena *a = session->spare_arenas, *next; a; a = next) {
         next = a->next;
         free(a->memory);
-        free(a);
     }
     session->spare_arenas = NULL;
 }
 
-/* Whether a value's tensor may live in the arena: produced by a node, and not handed to the
- * caller (graph outputs are pinned to their own buffers). */
 /* Whether a value's tensor may live in the arena: produced by a node, and not handed to the
  * caller (graph outputs are pinned to their own buffers). */
 static bool plannable(const session_graph *sg, int v)
@@ -93,10 +95,29 @@ static bool plannable(const session_graph *sg, int v)
     return sg->first_step[v] >= 0 && !value->is_graph_output && !value->constant;
 }
 
-/* Checks a caller's input against the graph input's declared type and shape; symbolic dims
- * must be bound consistently across inputs (symbol_sizes: per symbol id, -1 = unbound). */
-static dnnx_status check_input(const graph *g, size_t index, const dnnx_tensor *tensor, int64_t *symbol_sizes)
+/* The size the first use of symbol (a dim value) among the caller's inputs before input index
+ * dim before_dim gives it; false if it has none yet. Earlier inputs passed check_input. */
+static bool symbol_bound(const graph *g, const dnnx_tensor *const *inputs, size_t index, int before_dim, int64_t symbol,
+                         int64_t *size)
 {
+    for (size_t i = 0; i <= index; i++) {
+        const graph_value *value = &g->values[g->inputs[i]];
+        if (!inputs[i] || value->info.rank < 0)
+            continue;
+        for (int d = 0; d < value->info.rank && (i < index || d < before_dim); d++)
+            if (value->info.dims[d] == symbol) {
+                *size = inputs[i]->dims[d];
+                return true;
+            }
+    }
+    return false;
+}
+
+/* Checks a caller's input against the graph input's declared type and shape; symbolic dims
+ * must be bound consistently across inputs. */
+static dnnx_status check_input(const graph *g, size_t index, const dnnx_tensor *const *inputs)
+{
+    const dnnx_tensor *tensor = inputs[index];
     const graph_value *value = &g->values[g->inputs[index]];
     if (tensor->dtype != value->info.dtype && value->info.dtype != DNNX_DTYPE_UNDEFINED)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must be %s, not %s", value->name,
@@ -119,13 +140,12 @@ static dnnx_status check_input(const graph *g, size_t index, const dnnx_tensor *
         if (want >= 0 && want != have)
             return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "input '%s' must have shape %s, not %s (dim %d)", value->name,
                              expected, got, d);
-        if (DIM_IS_SYMBOL(want)) {
+        int64_t bound;
+        if (DIM_IS_SYMBOL(want) && symbol_bound(g, inputs, index, d, want, &bound) && bound != have) {
             int64_t id = DIM_SYMBOL_BASE - want;
-            if (symbol_sizes[id] >= 0 && symbol_sizes[id] != have)
-                return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT,
-                                 "input '%s' dim %d ('%s') is %lld, but another input gives '%s' = %lld", value->name,
-                                 d, g->symbols[id], (long long)have, g->symbols[id], (long long)symbol_sizes[id]);
-            symbol_sizes[id] = have;
+            return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT,
+                             "input '%s' dim %d ('%s') is %lld, but another input gives '%s' = %lld", value->name, d,
+                             g->symbols[id], (long long)have, g->symbols[id], (long long)bound);
         }
     }
     return DNNX_OK;
@@ -137,22 +157,27 @@ static dnnx_status check_inputs(const graph *g, const dnnx_tensor *const *inputs
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "the model has %d inputs, %zu were given", g->n_inputs, n_inputs);
     if (n_inputs && !inputs)
         return dnnx_fail(DNNX_ERR_INVALID_ARGUMENT, "inputs is NULL");
-    int64_t *symbol_sizes = malloc(((size_t)g->n_symbols + 1) * sizeof *symbol_sizes);
-    if (!symbol_sizes)
-        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-    for (int k = 0; k < g->n_symbols; k++)
-        symbol_sizes[k] = -1;
     dnnx_status status = DNNX_OK;
     for (size_t i = 0; i < n_inputs && !status; i++)
         if (inputs[i])
-            status = check_input(g, i, inputs[i], symbol_sizes);
-    free(symbol_sizes);
+            status = check_input(g, i, inputs);
     return status;
+}
+
+/* The tensor a run of g starts from at position i of its signature: graph input i, then
+ * the outer references (NULL when not given). */
+static const dnnx_tensor *start_tensor(const graph *g, const dnnx_tensor *const *outer,
+                                       const dnnx_tensor *const *inputs, size_t i)
+{
+    if (i < (size_t)g->n_inputs)
+        return inputs[i];
+    return outer ? outer[g->outer_sources[i - (size_t)g->n_inputs]] : NULL;
 }
 
 /* The shapes a run's plan depends on, flattened: rank then dims of each graph input and,
  * for a subgraph, of each outer reference; -1 for a value not given. */
-static int64_t *run_signature(const graph *g, const dnnx_tensor *const *values, size_t *len)
+static int64_t *run_signature(const graph *g, const dnnx_tensor *const *outer, const dnnx_tensor *const *inputs,
+                              size_t *len)
 {
     size_t n = (size_t)g->n_inputs + (size_t)g->n_outer_refs;
     int64_t *signature = malloc((n * (DNNX_MAX_RANK + 1) + 1) * sizeof *signature);
@@ -160,7 +185,7 @@ static int64_t *run_signature(const graph *g, const dnnx_tensor *const *values, 
     if (!signature)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        const dnnx_tensor *t = values[i < (size_t)g->n_inputs ? g->inputs[i] : g->outer_refs[i - g->n_inputs]];
+        const dnnx_tensor *t = start_tensor(g, outer, inputs, i);
         signature[used++] = t ? t->rank : -1;
         for (int d = 0; t && d < t->rank; d++)
             signature[used++] = t->dims[d];
@@ -169,17 +194,70 @@ static int64_t *run_signature(const graph *g, const dnnx_tensor *const *values, 
     return signature;
 }
 
-static shape_plan *find_plan(shape_plan *plans, const int64_t *signature, size_t len)
+/* Whether p was planned for the shapes a run of g starts from (run_signature, compared
+ * without building it, so that finding a plan allocates nothing). */
+static bool plan_fits(const shape_plan *p, const graph *g, const dnnx_tensor *const *outer,
+                      const dnnx_tensor *const *inputs)
+{
+    size_t n = (size_t)g->n_inputs + (size_t)g->n_outer_refs, used = 0;
+    for (size_t i = 0; i < n; i++) {
+        const dnnx_tensor *t = start_tensor(g, outer, inputs, i);
+        int rank = t ? t->rank : -1;
+        if (used + 1 + (size_t)(rank > 0 ? rank : 0) > p->signature_len || p->signature[used++] != rank)
+            return false;
+        for (int d = 0; d < rank; d++)
+            if (p->signature[used++] != t->dims[d])
+                return false;
+    }
+    return used == p->signature_len;
+}
+
+static shape_plan *find_plan(shape_plan *plans, const graph *g, const dnnx_tensor *const *outer,
+                             const dnnx_tensor *const *inputs)
 {
     for (shape_plan *p = plans; p; p = p->next)
-        if (p->signature_len == len && !memcmp(p->signature, signature, len * sizeof *signature))
+        if (plan_fits(p, g, outer, inputs))
             return p;
     return NULL;
 }
 
-/* The smallest spare arena of at least bytes (a loop body's small arena should not take the
+static bool has_plan(const shape_plan *plans, const int64_t *signature, size_t len)
+{
+    for (const shape_plan *p = plans; p; p = p->next)
+        if (p->signature_len == len && !memcmp(p->signature, signature, len * sizeof *signature))
+            return true;
+    return false;
+}
+
+static size_t round_up(size_t bytes) { return (bytes + PLAN_ALIGNMENT - 1) / PLAN_ALIGNMENT * PLAN_ALIGNMENT; }
+
+/* The memory of a planned run, one block: the spare_arena header while the block waits in the
+ * session's spares, the arena, then the run's per-value arrays. Offsets from the block start. */
+typedef struct block_layout {
+    size_t arena, values, owned, slots, reads_left, results, total;
+} block_layout;
+
+static void layout_block(const graph *g, size_t arena_bytes, block_layout *out)
+{
+    size_t n = (size_t)g->n_values + 1, at = round_up(sizeof(spare_arena));
+    out->arena = at;
+    at += round_up(arena_bytes);
+    out->values = at;
+    at += round_up(n * sizeof(const dnnx_tensor *));
+    out->owned = at;
+    at += round_up(n * sizeof(dnnx_tensor *));
+    out->slots = at;
+    at += round_up(n * sizeof(dnnx_tensor));
+    out->reads_left = at;
+    at += round_up(n * sizeof(int));
+    out->results = at;
+    at += round_up(((size_t)g->n_outputs + 1) * sizeof(dnnx_tensor *));
+    out->total = at;
+}
+
+/* The smallest spare block of at least bytes (a loop body's small block should not take the
  * main graph's big one), or a new one; NULL on out of memory. */
-static char *take_arena(dnnx_session *session, size_t bytes, size_t *capacity)
+static char *take_block(dnnx_session *session, size_t bytes, size_t *capacity)
 {
     pthread_mutex_lock(&session->run_cache_lock);
     spare_arena **best = NULL;
@@ -191,53 +269,59 @@ static char *take_arena(dnnx_session *session, size_t bytes, size_t *capacity)
         *best = found->next;
     pthread_mutex_unlock(&session->run_cache_lock);
     if (found) {
-        char *memory = found->memory;
         *capacity = found->bytes;
-        free(found);
-        return memory;
+        return found->memory;
     }
     *capacity = bytes;
-    return aligned_alloc(PLAN_ALIGNMENT,
-                         bytes ? (bytes + PLAN_ALIGNMENT - 1) / PLAN_ALIGNMENT * PLAN_ALIGNMENT : PLAN_ALIGNMENT);
+    return aligned_alloc(PLAN_ALIGNMENT, round_up(bytes));
 }
 
-static void return_arena(dnnx_session *session, char *memory, size_t capacity)
+static void return_block(dnnx_session *session, char *block, size_t capacity)
 {
-    spare_arena *spare = malloc(sizeof *spare);
-    if (!spare) {
-        free(memory);
-        return;
-    }
-    *spare = (spare_arena){memory, capacity, NULL};
+    spare_arena *spare = (spare_arena *)block;
+    *spare = (spare_arena){block, capacity, NULL};
     pthread_mutex_lock(&session->run_cache_lock);
     spare->next = session->spare_arenas;
     session->spare_arenas = spare;
+    int count = 0;
+    spare_arena **smallest = NULL;
+    for (spare_arena **link = &session->spare_arenas; *link; link = &(*link)->next, count++)
+        if (!smallest || (*link)->bytes < (*smallest)->bytes)
+            smallest = link;
+    spare_arena *dropped = NULL;
+    if (count > RUN_MAX_SPARE_BLOCKS) {
+        dropped = *smallest;
+        *smallest = dropped->next;
+    }
     pthread_mutex_unlock(&session->run_cache_lock);
+    if (dropped)
+        free(dropped->memory);
 }
 
 /* After a successful planning run: plans the arena for its signature (unless another run
- * did so meanwhile). A failure here only means later runs keep allocating per tensor. */
+ * did so meanwhile) and leaves a block for it among the spares, so that the next run at these
+ * shapes allocates nothing. A failure here only means later runs keep allocating. */
 static void remember_plan(dnnx_session *session, session_graph *sg, int64_t *signature, size_t len,
-                          const size_t *recorded)
+                          const plan_value *recorded)
 {
     const graph *g = sg->graph;
     shape_plan *entry = calloc(1, sizeof *entry);
-    plan_request *requests = calloc((size_t)g->n_values + 1, sizeof *requests);
     size_t *planned = malloc(((size_t)g->n_values + 1) * sizeof *planned);
-    if (!entry || !requests || !planned)
-        goto discard;
-    for (int v = 0; v < g->n_values; v++) {
-        planned[v] = recorded[v];
-        requests[v] = (plan_request){recorded[v], sg->first_step[v], sg->last_step[v]};
+    if (!entry || !planned || plan_graph(g, sg->first_step, sg->last_step, recorded, &entry->plan)) {
+        free(entry);
+        free(planned);
+        free(signature);
+        return;
     }
-    if (plan_build(requests, (size_t)g->n_values, &entry->plan))
-        goto discard;
-    free(requests);
+    for (int v = 0; v < g->n_values; v++)
+        planned[v] = recorded[v].bytes;
     entry->signature = signature;
     entry->signature_len = len;
     entry->planned_bytes = planned;
+    block_layout layout;
+    layout_block(g, entry->plan.arena_bytes, &layout);
     pthread_mutex_lock(&session->run_cache_lock);
-    if (!find_plan(sg->plans, signature, len) && (sg == &session->main || sg->n_plans < SUBGRAPH_MAX_PLANS)) {
+    if (!has_plan(sg->plans, signature, len) && may_add_plan(session, sg)) {
         entry->next = sg->plans;
         sg->plans = entry;
         sg->n_plans++;
@@ -251,13 +335,11 @@ static void remember_plan(dnnx_session *session, session_graph *sg, int64_t *sig
         free(entry->planned_bytes);
         free(entry->signature);
         free(entry);
+        return;
     }
-    return;
-discard:
-    free(entry);
-    free(requests);
-    free(planned);
-    free(signature);
+    char *block = aligned_alloc(PLAN_ALIGNMENT, layout.total);
+    if (block)
+        return_block(session, block, layout.total);
 }
 
 /* The tensor struct a node output is written into: a per-run slot, or for graph outputs a
@@ -293,10 +375,51 @@ static dnnx_status reserve_bytes(run_state *run, const graph_node *node, int k, 
     return DNNX_OK;
 }
 
+/* The input of node whose bytes its output 0 takes on this run (a view of it, or written
+ * over it), or -1. A planned run follows its plan's sharing, but only while the shared block
+ * is where the plan put it (or, for a pinned head, is the head's own tensor) and the sizes are
+ * the plan's; other runs make views of pinned values only, which outlive any reader. */
+static int shared_input(const run_state *run, const graph_node *node, plan_alias alias, size_t bytes)
+{
+    const session_graph *sg = run->sg;
+    const graph *g = sg->graph;
+    int output = node->outputs[0];
+    if (alias == PLAN_ALIAS_NONE || g->values[output].is_graph_output)
+        return -1;
+    if (!run->plan) {
+        int input = node->inputs[0];
+        if (alias != PLAN_ALIAS_VIEW || input == VALUE_NONE || !plan_value_is_pinned(g, sg->first_step, input))
+            return -1;
+        const dnnx_tensor *source = run->values[input];
+        return source && source->data && source->dtype == run->owned[output]->dtype && tensor_bytes(source) == bytes
+                   ? input
+                   : -1;
+    }
+    const plan *p = &run->plan->plan;
+    int head = p->owners[output], input = -1;
+    if (head == output)
+        return -1;
+    for (int k = 0; k < node->n_inputs && input < 0; k++)
+        if (node->inputs[k] != VALUE_NONE && p->owners[node->inputs[k]] == head)
+            input = node->inputs[k];
+    const dnnx_tensor *source = input >= 0 ? run->values[input] : NULL;
+    if (!source || !source->data)
+        return -1;
+    const void *expected = NULL; /* where the block's bytes are this run */
+    if (p->offsets[head] != PLAN_NOT_PLACED)
+        expected = run->arena + p->offsets[head];
+    else if (run->values[head])
+        expected = run->values[head]->data;
+    if (source->data != expected || source->dtype != run->owned[output]->dtype || tensor_bytes(source) != bytes)
+        return -1;
+    return input;
+}
+
 /* Gives an output its buffer within the run's memory limit (checked before anything is
- * allocated, so a model asking for terabytes gets a message): the planned place in the
- * arena when the plan has one of that size, else its own zeroed allocation. */
-static dnnx_status alloc_output(run_state *run, const graph_node *node, int k)
+ * allocated, so a model asking for terabytes gets a message): the bytes of the input it
+ * shares (shared_input; *viewed is set for a view, whose kernel need not run), the planned
+ * place in the arena when the plan has one of that size, else its own zeroed allocation. */
+static dnnx_status alloc_output(run_state *run, const graph_node *node, int k, bool *viewed)
 {
     int v = node->outputs[k];
     dnnx_tensor *output = run->owned[v];
@@ -314,7 +437,13 @@ static dnnx_status alloc_output(run_state *run, const graph_node *node, int k)
     if ((status = reserve_bytes(run, node, k, bytes)))
         return status;
     const shape_plan *plan = run->plan;
-    if (plan && plan->plan.offsets[v] != PLAN_NOT_PLACED && plan->planned_bytes[v] == bytes) {
+    plan_alias alias = k == 0 ? plan_op_alias(node) : PLAN_ALIAS_NONE;
+    int source = shared_input(run, node, alias, bytes);
+    if (source >= 0) {
+        output->data = (void *)run->values[source]->data;
+        *viewed = alias == PLAN_ALIAS_VIEW;
+    } else if (plan && plan->plan.offsets[v] != PLAN_NOT_PLACED && plan->plan.owners[v] == v &&
+               plan->planned_bytes[v] == bytes) {
         output->data = run->arena + plan->plan.offsets[v];
         memset(output->data, 0, bytes);
     } else if ((status = tensor_alloc_data(output))) {
@@ -322,8 +451,8 @@ static dnnx_status alloc_output(run_state *run, const graph_node *node, int k)
         dnnx_error_prefix("node '%s' (%s-%d) output %d", node->name, node->op_type, node->schema->since_version, k);
         return status;
     }
-    if (run->recorded_bytes && plannable(run->sg, v))
-        run->recorded_bytes[v] = bytes;
+    if (run->recorded && plannable(run->sg, v))
+        run->recorded[v] = (plan_value){bytes, output->dtype};
     return DNNX_OK;
 }
 
@@ -410,10 +539,11 @@ static dnnx_status run_node(run_state *run, int n)
         status = node->schema->infer(&ctx);
     if (!status)
         status = ctx.status;
+    bool viewed = false;
     for (int k = 0; k < node->n_outputs && !status && !ctx.run_allocates_outputs; k++)
         if (outputs[k])
-            status = alloc_output(run, node, k);
-    if (!status) {
+            status = alloc_output(run, node, k, &viewed);
+    if (!status && !viewed) {
         const node_binding *binding = &sg->bindings[n];
         ctx.memory_left = run->max_bytes - run->live_bytes;
         status = binding->backend->run(binding->kernel, &ctx);
@@ -470,19 +600,55 @@ static dnnx_status take_output(const graph *g, run_state *run, int j, dnnx_tenso
     return dnnx_tensor_set_name(*out, g->values[v].name);
 }
 
-static void run_state_free(run_state *run, int n_values)
+static void run_state_free(run_state *run, int n_values, dnnx_tensor **results)
 {
     if (run->owned)
         for (int v = 0; v < n_values; v++)
             if (run->owned[v])
                 drop_tensor(run, v, run->owned[v]);
+    free(run->recorded);
+    if (run->block) {
+        return_block(run->session, run->block, run->block_capacity);
+        return;
+    }
     free(run->values);
     free(run->owned);
     free(run->slots);
     free(run->reads_left);
-    free(run->recorded_bytes);
-    if (run->arena)
-        return_arena(run->session, run->arena, run->arena_capacity);
+    free(results);
+}
+
+/* The run's arrays: carved from a block taken for plan (then only reset), else allocated. */
+static dnnx_status run_state_alloc(run_state *run, const shape_plan *plan, size_t n_outputs, dnnx_tensor ***results)
+{
+    const graph *g = run->sg->graph;
+    size_t n_values = (size_t)g->n_values + 1;
+    if (!plan) {
+        *results = calloc(n_outputs + 1, sizeof **results);
+        run->values = calloc(n_values, sizeof *run->values);
+        run->owned = calloc(n_values, sizeof *run->owned);
+        run->slots = calloc(n_values, sizeof *run->slots);
+        run->reads_left = calloc(n_values, sizeof *run->reads_left);
+        if (!*results || !run->values || !run->owned || !run->slots || !run->reads_left)
+            return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+        return DNNX_OK;
+    }
+    block_layout layout;
+    layout_block(g, plan->plan.arena_bytes, &layout);
+    if (!(run->block = take_block(run->session, layout.total, &run->block_capacity)))
+        return dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "cannot allocate the %zu-byte arena", plan->plan.arena_bytes);
+    run->plan = plan;
+    run->arena = run->block + layout.arena;
+    run->values = (const dnnx_tensor **)(run->block + layout.values);
+    run->owned = (dnnx_tensor **)(run->block + layout.owned);
+    run->slots = (dnnx_tensor *)(run->block + layout.slots); /* each slot is reset when its value is made */
+    run->reads_left = (int *)(run->block + layout.reads_left);
+    *results = (dnnx_tensor **)(run->block + layout.results);
+    memset(run->values, 0, n_values * sizeof *run->values);
+    memset(run->owned, 0, n_values * sizeof *run->owned);
+    memset(run->reads_left, 0, n_values * sizeof *run->reads_left);
+    memset(*results, 0, (n_outputs + 1) * sizeof **results);
+    return DNNX_OK;
 }
 
 /* Runs sg's graph: inputs[i] for its i-th input, outer[v] for the value v of the enclosing
@@ -493,18 +659,23 @@ static dnnx_status run_graph(dnnx_session *session, session_graph *sg, const dnn
                              size_t max_bytes)
 {
     const graph *g = sg->graph;
-    dnnx_status status = DNNX_OK;
     run_state run = {.session = session, .sg = sg, .max_bytes = max_bytes};
-    size_t n_values = (size_t)g->n_values + 1, signature_len = 0;
+    size_t signature_len = 0;
     int64_t *signature = NULL;
-    dnnx_tensor **results = calloc(n_outputs + 1, sizeof *results);
-    run.values = calloc(n_values, sizeof *run.values);
-    run.owned = calloc(n_values, sizeof *run.owned);
-    run.slots = calloc(n_values, sizeof *run.slots);
-    run.reads_left = calloc(n_values, sizeof *run.reads_left);
-    if (!results || !run.values || !run.owned || !run.slots || !run.reads_left) {
-        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+    dnnx_tensor **results = NULL;
+    pthread_mutex_lock(&session->run_cache_lock);
+    const shape_plan *plan = find_plan(sg->plans, g, outer, inputs);
+    bool may_plan = may_add_plan(session, sg);
+    pthread_mutex_unlock(&session->run_cache_lock);
+    dnnx_status status = run_state_alloc(&run, plan, n_outputs, &results);
+    if (status)
         goto free_run;
+    if (!plan && may_plan) {
+        run.recorded = calloc((size_t)g->n_values + 1, sizeof *run.recorded);
+        if (!run.recorded || !(signature = run_signature(g, outer, inputs, &signature_len))) {
+            status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
+            goto free_run;
+        }
     }
     for (int v = 0; v < g->n_values; v++) {
         run.values[v] = g->values[v].constant;
@@ -515,24 +686,6 @@ static dnnx_status run_graph(dnnx_session *session, session_graph *sg, const dnn
         run.values[g->inputs[i]] = inputs[i];
     for (int k = 0; outer && k < g->n_outer_refs; k++)
         run.values[g->outer_refs[k]] = outer[g->outer_sources[k]];
-    if (!(signature = run_signature(g, run.values, &signature_len))) {
-        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-        goto free_run;
-    }
-    pthread_mutex_lock(&session->run_cache_lock);
-    run.plan = find_plan(sg->plans, signature, signature_len);
-    bool may_plan = sg == &session->main || sg->n_plans < SUBGRAPH_MAX_PLANS;
-    pthread_mutex_unlock(&session->run_cache_lock);
-    if (run.plan) {
-        if (!(run.arena = take_arena(session, run.plan->plan.arena_bytes, &run.arena_capacity))) {
-            status =
-                dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "cannot allocate the %zu-byte arena", run.plan->plan.arena_bytes);
-            goto free_run;
-        }
-    } else if (may_plan && !(run.recorded_bytes = calloc(n_values, sizeof *run.recorded_bytes))) {
-        status = dnnx_fail(DNNX_ERR_OUT_OF_MEMORY, "out of memory");
-        goto free_run;
-    }
 
     for (int i = 0; i < g->n_order; i++)
         if ((status = run_node(&run, g->order[i])))
@@ -544,16 +697,15 @@ static dnnx_status run_graph(dnnx_session *session, session_graph *sg, const dnn
         outputs[j] = results[j];
         results[j] = NULL;
     }
-    if (run.recorded_bytes) {
-        remember_plan(session, sg, signature, signature_len, run.recorded_bytes);
+    if (run.recorded) {
+        remember_plan(session, sg, signature, signature_len, run.recorded);
         signature = NULL; /* owned by the plan now, or freed */
     }
 
 free_run:
     for (size_t j = 0; results && j < n_outputs; j++)
         dnnx_tensor_free(results[j]);
-    free(results);
-    run_state_free(&run, g->n_values);
+    run_state_free(&run, g->n_values, results);
     free(signature);
     return status;
 }

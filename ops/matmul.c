@@ -17,43 +17,88 @@
  * (which refuses loops needing a scalar epilogue) still vectorizes it. */
 #define MM_VEC 8
 
-/* c[m x n] = a[m x k] @ b[k x n]; all row-major and contiguous; c is overwritten. */
-static void gemm_f32(size_t m, size_t k, size_t n, const float *restrict a, const float *restrict b, float *restrict c)
+/* c[i][j] += sum over p < kp of a[i * lda + p] * b[p * ldb + j] for i < m, j < w (c's row
+ * stride ldc): one panel of B against the rows of A. */
+static void gemm_f32_panel(size_t m, size_t kp, size_t w, const float *restrict a, size_t lda, const float *restrict b,
+                           size_t ldb, float *restrict c, size_t ldc)
 {
+    size_t wv = w / MM_VEC * MM_VEC;
+    for (size_t i = 0; i < m; i++) {
+        const float *arow = a + i * lda;
+        float *restrict crow = c + i * ldc;
+        size_t p = 0;
+        for (; p + 4 <= kp; p += 4) {
+            const float a0 = arow[p], a1 = arow[p + 1], a2 = arow[p + 2], a3 = arow[p + 3];
+            const float *b0 = b + p * ldb, *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+            size_t j = 0;
+            for (; j < wv; j += MM_VEC)
+                for (size_t v = 0; v < MM_VEC; v++)
+                    crow[j + v] += a0 * b0[j + v] + a1 * b1[j + v] + a2 * b2[j + v] + a3 * b3[j + v];
+            for (; j < w; j++)
+                crow[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+        }
+        for (; p < kp; p++) {
+            const float a0 = arow[p];
+            const float *b0 = b + p * ldb;
+            size_t j = 0;
+            for (; j < wv; j += MM_VEC)
+                for (size_t v = 0; v < MM_VEC; v++)
+                    crow[j + v] += a0 * b0[j + v];
+            for (; j < w; j++)
+                crow[j] += a0 * b0[j];
+        }
+    }
+}
+
+/* Tiles of transposed operands, packed on the stack (16 KiB each) since a run allocates
+ * nothing. Panels of any depth that is a multiple of 4 add each output's products in the same
+ * order, so results do not depend on the tiling. */
+#define MM_TILE 64
+
+/* c[m x n] = op(a) @ op(b), op transposing when asked: a is [m x k] or, transposed, [k x m]; b
+ * is [k x n] or [n x k]; all row-major and contiguous; c is overwritten. */
+static void gemm_f32_ops(size_t m, size_t k, size_t n, const float *restrict a, bool trans_a, const float *restrict b,
+                         bool trans_b, float *restrict c)
+{
+    float a_tile[MM_TILE * MM_TILE], b_tile[MM_TILE * MM_TILE];
+    size_t nb = trans_a || trans_b ? MM_TILE : MM_NB, kb = trans_a || trans_b ? MM_TILE : MM_KB;
+    size_t mb = trans_a ? MM_TILE : m;
     for (size_t i = 0; i < m * n; i++)
         c[i] = 0.0f;
-    for (size_t j0 = 0; j0 < n; j0 += MM_NB) {
-        size_t j1 = j0 + MM_NB < n ? j0 + MM_NB : n;
-        size_t jv = j0 + (j1 - j0) / MM_VEC * MM_VEC;
-        for (size_t p0 = 0; p0 < k; p0 += MM_KB) {
-            size_t p1 = p0 + MM_KB < k ? p0 + MM_KB : k;
-            for (size_t i = 0; i < m; i++) {
-                const float *arow = a + i * k;
-                float *restrict crow = c + i * n;
-                size_t p = p0;
-                for (; p + 4 <= p1; p += 4) {
-                    const float a0 = arow[p], a1 = arow[p + 1], a2 = arow[p + 2], a3 = arow[p + 3];
-                    const float *b0 = b + p * n, *b1 = b0 + n, *b2 = b1 + n, *b3 = b2 + n;
-                    size_t j = j0;
-                    for (; j < jv; j += MM_VEC)
-                        for (size_t v = 0; v < MM_VEC; v++)
-                            crow[j + v] += a0 * b0[j + v] + a1 * b1[j + v] + a2 * b2[j + v] + a3 * b3[j + v];
-                    for (; j < j1; j++)
-                        crow[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+    for (size_t j0 = 0; j0 < n; j0 += nb) {
+        size_t w = j0 + nb < n ? nb : n - j0;
+        for (size_t p0 = 0; p0 < k; p0 += kb) {
+            size_t kp = p0 + kb < k ? kb : k - p0;
+            const float *panel = b + p0 * n + j0;
+            size_t ldb = n;
+            if (trans_b) {
+                for (size_t p = 0; p < kp; p++)
+                    for (size_t j = 0; j < w; j++)
+                        b_tile[p * MM_TILE + j] = b[(j0 + j) * k + p0 + p];
+                panel = b_tile;
+                ldb = MM_TILE;
+            }
+            for (size_t i0 = 0; i0 < m; i0 += mb) {
+                size_t rows = i0 + mb < m ? mb : m - i0;
+                const float *rows_of_a = a + i0 * k + p0;
+                size_t lda = k;
+                if (trans_a) {
+                    for (size_t i = 0; i < rows; i++)
+                        for (size_t p = 0; p < kp; p++)
+                            a_tile[i * MM_TILE + p] = a[(p0 + p) * m + i0 + i];
+                    rows_of_a = a_tile;
+                    lda = MM_TILE;
                 }
-                for (; p < p1; p++) {
-                    const float a0 = arow[p];
-                    const float *b0 = b + p * n;
-                    size_t j = j0;
-                    for (; j < jv; j += MM_VEC)
-                        for (size_t v = 0; v < MM_VEC; v++)
-                            crow[j + v] += a0 * b0[j + v];
-                    for (; j < j1; j++)
-                        crow[j] += a0 * b0[j];
-                }
+                gemm_f32_panel(rows, kp, w, rows_of_a, lda, panel, ldb, c + i0 * n + j0, n);
             }
         }
     }
+}
+
+/* c[m x n] = a[m x k] @ b[k x n]; all row-major and contiguous; c is overwritten. */
+static void gemm_f32(size_t m, size_t k, size_t n, const float *restrict a, const float *restrict b, float *restrict c)
+{
+    gemm_f32_ops(m, k, n, a, false, b, false, c);
 }
 
 /* Plain i-k-j kernels for the other types. Integers wrap (computed in the unsigned type of the
@@ -247,32 +292,13 @@ static dnnx_status gemm_infer(op_ctx *ctx)
     return DNNX_OK;
 }
 
-/* A row-major [rows x cols] copy of the transpose of a [cols x rows] matrix (malloc'd). */
-static float *transpose_f32(const float *in, size_t rows, size_t cols)
-{
-    float *out = alloc_elems(rows * cols, sizeof *out);
-    if (!out)
-        return NULL;
-    for (size_t r = 0; r < cols; r++)
-        for (size_t c = 0; c < rows; c++)
-            out[c * cols + r] = in[r * rows + c];
-    return out;
-}
-
 /* Float Gemm: y = alpha * op(a) @ op(b) + beta * c, through the blocked kernel. */
 static dnnx_status gemm_run_f32(op_ctx *ctx, const float *a, const float *b, const float *c, float *y, size_t m,
                                 size_t k, size_t n, const size_t *c_strides)
 {
     bool trans_a = op_attr_int(ctx, "transA", 0) != 0, trans_b = op_attr_int(ctx, "transB", 0) != 0;
     float alpha = op_attr_float(ctx, "alpha", 1.0f), beta = op_attr_float(ctx, "beta", 1.0f);
-    float *at = NULL, *bt = NULL;
-    if ((trans_a && !(at = transpose_f32(a, m, k))) || (trans_b && !(bt = transpose_f32(b, k, n)))) {
-        free(at);
-        return op_fail(ctx, DNNX_ERR_OUT_OF_MEMORY, "out of memory transposing Gemm operands");
-    }
-    gemm_f32(m, k, n, at ? at : a, bt ? bt : b, y);
-    free(at);
-    free(bt);
+    gemm_f32_ops(m, k, n, a, trans_a, b, trans_b, y);
     if (alpha != 1.0f)
         for (size_t i = 0; i < m * n; i++)
             y[i] *= alpha;

@@ -150,7 +150,7 @@ static dnnx_status trailing_norm_infer(op_ctx *ctx, bool rms)
     if (!rms && ((status = op_check_same_dtype(ctx, 0, 1)) || (status = op_check_same_dtype(ctx, 0, 2))))
         return status;
     int axis;
-    dnnx_dtype stash;
+    dnnx_dtype stash = DNNX_DTYPE_FLOAT;
     float epsilon = op_attr_float(ctx, "epsilon", 1e-5f);
     if ((status = op_normalize_axis(ctx, op_attr_int(ctx, "axis", -1), x->rank, &axis)) ||
         (status = stash_dtype(ctx, &stash)))
@@ -170,6 +170,46 @@ static dnnx_status trailing_norm_infer(op_ctx *ctx, bool rms)
     return ctx->status;
 }
 
+/* Whether param is float32 with one value per element of the normalized block, the same for
+ * every row (x's dims from axis on): the case of every exported Transformer. */
+static bool plain_f32_param(const dnnx_tensor *param, const dnnx_tensor *x, int axis, size_t len)
+{
+    int rank;
+    const int64_t *dims;
+    strip_leading_ones(param, &rank, &dims);
+    return param->dtype == DNNX_DTYPE_FLOAT && tensor_count(param) == len &&
+           broadcasts_to(rank, dims, x->rank - axis, x->dims + axis);
+}
+
+/* The float32 case of trailing_norm_run, reading the tensors in place instead of through
+ * double copies (which a run would have to allocate): the same arithmetic in double. */
+static void trailing_norm_f32(const dnnx_tensor *x, const float *scale, const float *bias, size_t rows, size_t len,
+                              double epsilon, bool rms, dnnx_tensor *y, dnnx_tensor *mean_out, dnnx_tensor *inv_out)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *in = (const float *)x->data + r * len;
+        float *out = (float *)y->data + r * len;
+        double mean = 0, inv, sum = 0, squares = 0;
+        if (rms) {
+            for (size_t i = 0; i < len; i++)
+                squares += (double)in[i] * (double)in[i];
+        } else {
+            for (size_t i = 0; i < len; i++)
+                sum += in[i];
+            mean = len ? sum / (double)len : NAN;
+            for (size_t i = 0; i < len; i++)
+                squares += ((double)in[i] - mean) * ((double)in[i] - mean);
+        }
+        inv = 1.0 / sqrt((len ? squares / (double)len : NAN) + epsilon);
+        for (size_t i = 0; i < len; i++)
+            out[i] = (float)(((double)in[i] - mean) * inv * (double)scale[i] + (bias ? (double)bias[i] : 0.0));
+        if (mean_out)
+            tensor_set_f64(mean_out, r, mean);
+        if (inv_out)
+            tensor_set_f64(inv_out, r, inv);
+    }
+}
+
 static dnnx_status trailing_norm_run(op_ctx *ctx, bool rms)
 {
     const dnnx_tensor *x = op_input(ctx, 0), *scale = op_input(ctx, 1), *bias = op_input(ctx, 2);
@@ -182,6 +222,11 @@ static dnnx_status trailing_norm_run(op_ctx *ctx, bool rms)
     size_t rows = product(x->dims, 0, axis), len = product(x->dims, axis, x->rank);
     double *scales = NULL, *biases = NULL, *row = NULL;
     bool scale_per_row = false, bias_per_row = false;
+    if (x->dtype == DNNX_DTYPE_FLOAT && y->dtype == DNNX_DTYPE_FLOAT && plain_f32_param(scale, x, axis, len) &&
+        (!bias || plain_f32_param(bias, x, axis, len))) {
+        trailing_norm_f32(x, scale->data, bias ? bias->data : NULL, rows, len, epsilon, rms, y, mean_out, inv_out);
+        return DNNX_OK;
+    }
     if ((status = expand_param(ctx, scale, x, axis, "scale", &scales, &scale_per_row)))
         return status;
     if (bias && (status = expand_param(ctx, bias, x, axis, "bias", &biases, &bias_per_row)))
@@ -403,7 +448,7 @@ static dnnx_status group_norm_common_infer(op_ctx *ctx, bool instance)
     if ((status = check_vector(ctx, 1, n, "scale", unit)) || (status = check_vector(ctx, 2, n, "bias", unit)))
         return status;
     if (!instance && op_version(ctx) >= 21) {
-        dnnx_dtype stash;
+        dnnx_dtype stash = DNNX_DTYPE_FLOAT;
         if ((status = stash_dtype(ctx, &stash)))
             return status;
     }
