@@ -3,26 +3,27 @@
 #
 #   tools/setup-venv.sh           light: Debian's python3-torch 1.13 + pinned onnx, onnxruntime, numpy from PyPI
 #   tools/setup-venv.sh --full    torch, transformers, tensorflow-cpu, tf2onnx from PyPI (several GB of CUDA wheels)
+#   tools/setup-venv.sh --tf      a separate venv (.venv-tf) with transformers 4.x's TensorFlow classes and tf2onnx
 #   tools/setup-venv.sh --force   rebuild the venv even if it is up to date
 #
 # Idempotent: prints nothing and exits 0 when the venv already matches the pinned requirements.
-# DNNX_VENV overrides the venv location (default: <repo>/.venv).
+# DNNX_VENV overrides the venv location (default: <repo>/.venv, <repo>/.venv-tf for --tf).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-venv=${DNNX_VENV:-$root/.venv}
 # Always Debian's interpreter: Debian's torch is built for it, and the python3 on PATH may be another one.
 python=/usr/bin/python3
 mode=light
 force=0
 
 usage() {
-    sed -n '2,10s/^# \{0,1\}//p' "$0"
+    sed -n '2,11s/^# \{0,1\}//p' "$0"
 }
 
 for arg in "$@"; do
     case $arg in
     --full) mode=full ;;
+    --tf) mode=tf ;;
     --force) force=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "setup-venv: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
@@ -37,6 +38,13 @@ die() {
     echo "setup-venv: $*" >&2
     exit 1
 }
+
+# transformers 5 dropped TensorFlow, so the TF exports need transformers 4.x: a venv of their own.
+if [ "$mode" = tf ]; then
+    venv=${DNNX_VENV:-$root/.venv-tf}
+else
+    venv=${DNNX_VENV:-$root/.venv}
+fi
 
 requirements() {
     echo "$root/tools/requirements-$1.txt"
@@ -123,8 +131,11 @@ if [ "$mode" = light ]; then
     check="import numpy, onnx, onnxruntime, torch
 assert numpy.__version__.startswith('1.'), numpy.__version__
 assert torch.__version__.startswith('1.13'), torch.__version__"
-else
+elif [ "$mode" = full ]; then
     check="import numpy, onnx, onnxruntime, torch, transformers, tensorflow, tf2onnx"
+else
+    check="import numpy, onnx, onnxruntime, tensorflow, tf2onnx, transformers
+transformers.TFBertModel, transformers.TFGPT2LMHeadModel"
 fi
 log=$(mktemp)
 if ! TF_CPP_MIN_LOG_LEVEL=2 "$venv/bin/python" -c "$check" >"$log" 2>&1; then
@@ -135,6 +146,12 @@ fi
 rm -f "$log"
 
 stamp_for "$mode" >"$venv/.dnnx-setup"
-"$venv/bin/python" -c "import numpy, onnx, onnxruntime, torch
+if [ "$mode" = tf ]; then
+    TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -c "import numpy, onnx, onnxruntime, tensorflow, transformers
+print('setup-venv: ready:', '$venv', 'tensorflow', tensorflow.__version__, 'transformers', transformers.__version__,
+      'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__, 'numpy', numpy.__version__)"
+else
+    "$venv/bin/python" -c "import numpy, onnx, onnxruntime, torch
 print('setup-venv: ready: torch', torch.__version__, 'onnx', onnx.__version__,
       'onnxruntime', onnxruntime.__version__, 'numpy', numpy.__version__)"
+fi

@@ -5,9 +5,9 @@ Run with the project venv (tools/setup-venv.sh):  .venv/bin/python tools/export/
 Each model is exported at opset 13 (LayerNorm decomposed into ReduceMean/Sub/Pow/Sqrt/Div) and at
 opset 17 (LayerNormalization) with dynamic batch/sequence axes, into DIR/<name>_opset<N>/model.onnx
 with test_data_set_0/ and test_data_set_1/ at two different shapes (input_K.pb, output_K.pb: the
-layout of the ONNX backend tests; the outputs are ONNX Runtime's). DIR/README.md is rewritten with
-what each model is, its test shapes, its op histogram and the PyTorch vs ONNX Runtime difference.
-Weights and inputs come from fixed seeds, so reruns give the same models and data.
+layout of the ONNX backend tests; the outputs are ONNX Runtime's). The `tiny` section of DIR/README.md
+is rewritten with what each model is, its test shapes, its op histogram and the PyTorch vs ONNX Runtime
+difference. Weights and inputs come from fixed seeds, so reruns give the same models and data.
 """
 
 import argparse
@@ -16,7 +16,6 @@ import inspect
 import io
 import math
 import os
-import shutil
 import sys
 import warnings
 
@@ -24,13 +23,13 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
-from onnx import numpy_helper
 from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_common  # noqa: E402
 
 OPSETS = (13, 17)
 SEED = 0
-# ONNX Runtime must reproduce PyTorch at least this closely, or the export is not trusted.
-EXPORT_ATOL = 1e-4
 
 
 class SelfAttention(nn.Module):
@@ -303,22 +302,15 @@ def export_to_bytes(model, example, spec, opset):
     return buffer.getvalue()
 
 
-def op_histogram(model):
-    counts = collections.Counter(node.op_type for node in model.graph.node)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+def torch_runner(model):
+    def run(inputs):
+        with torch.no_grad():
+            outputs = model(*(torch.from_numpy(a) for a in inputs))
+        if isinstance(outputs, torch.Tensor):
+            outputs = (outputs,)
+        return [o.numpy() for o in outputs]
 
-
-def write_test_set(directory, names, arrays):
-    os.makedirs(directory)
-    for kind, kind_names, kind_arrays in (("input", names[0], arrays[0]), ("output", names[1], arrays[1])):
-        for index, (name, array) in enumerate(zip(kind_names, kind_arrays)):
-            tensor = numpy_helper.from_array(np.ascontiguousarray(array), name)
-            with open(os.path.join(directory, f"{kind}_{index}.pb"), "wb") as f:
-                f.write(tensor.SerializeToString())
-
-
-def shape_text(arrays):
-    return ", ".join("x".join(str(d) for d in a.shape) for a in arrays)
+    return run
 
 
 def export_model(spec, opset, out_dir):
@@ -329,55 +321,22 @@ def export_model(spec, opset, out_dir):
     example = spec.inputs(example_rng, 2, 5)
     onnx_bytes = export_to_bytes(model, example, spec, opset)
     onnx_model = onnx.load_from_string(onnx_bytes)
-    onnx.checker.check_model(onnx_model)
     graph_inputs = [i.name for i in onnx_model.graph.input]
     graph_outputs = [o.name for o in onnx_model.graph.output]
     if graph_inputs != spec.input_names or graph_outputs != spec.output_names:
         sys.exit(f"{spec.name}: exported inputs {graph_inputs} outputs {graph_outputs} differ from the spec")
-
-    model_dir = os.path.join(out_dir, f"{spec.name}_opset{opset}")
-    shutil.rmtree(model_dir, ignore_errors=True)
-    os.makedirs(model_dir)
-    with open(os.path.join(model_dir, "model.onnx"), "wb") as f:
-        f.write(onnx_bytes)
-
-    options = onnxruntime.SessionOptions()
-    # Plain graph semantics: no ORT fusions or approximations in the reference outputs.
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = onnxruntime.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
     data_rng = np.random.default_rng(SEED + 1)
-    sets = []
-    for index, (batch, seq) in enumerate(spec.shapes):
-        inputs = spec.inputs(data_rng, batch, seq)
-        ort_outputs = session.run(spec.output_names, dict(zip(spec.input_names, inputs)))
-        with torch.no_grad():
-            torch_outputs = model(*(torch.from_numpy(a) for a in inputs))
-        if isinstance(torch_outputs, torch.Tensor):
-            torch_outputs = (torch_outputs,)
-        diff = max(float(np.max(np.abs(o - t.numpy()))) for o, t in zip(ort_outputs, torch_outputs))
-        if not diff <= EXPORT_ATOL:
-            sys.exit(f"{spec.name} opset {opset} set {index}: ONNX Runtime differs from PyTorch by {diff}")
-        write_test_set(
-            os.path.join(model_dir, f"test_data_set_{index}"),
-            (spec.input_names, spec.output_names),
-            (inputs, ort_outputs),
-        )
-        sets.append((shape_text(inputs), shape_text(ort_outputs), diff))
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(model_dir) for f in files)
-    return {
-        "dir": os.path.basename(model_dir),
-        "opset": opset,
-        "ops": op_histogram(onnx_model),
-        "nodes": len(onnx_model.graph.node),
-        "model_bytes": len(onnx_bytes),
-        "dir_bytes": size,
-        "sets": sets,
-    }
+    input_sets = [spec.inputs(data_rng, batch, seq) for batch, seq in spec.shapes]
+    try:
+        return export_common.record_model(out_dir, f"{spec.name}_opset{opset}", onnx_bytes, input_sets,
+                                          torch_runner(model))
+    except ValueError as error:
+        sys.exit(f"{spec.name} opset {opset}: {error}")
 
 
-def readme(results):
+def readme_section(results):
     lines = [
-        "# Tiny exported models",
+        "## Tiny plain-torch models",
         "",
         "Generated by `tools/export/tiny_models.py` (do not edit by hand; rerun it instead):",
         "",
@@ -386,37 +345,17 @@ def readme(results):
         "Three small Transformers in plain `torch.nn` with random weights from a fixed seed, exported by "
         f"torch {torch.__version__}'s TorchScript exporter at opset 13 (LayerNorm decomposed into "
         "ReduceMean/Sub/Pow/Add/Sqrt/Div/Mul/Add) and opset 17 (LayerNormalization), with dynamic batch "
-        "and sequence axes. Each `<name>_opset<N>/` holds `model.onnx` and `test_data_set_0/`, "
-        "`test_data_set_1/` in the layout of the ONNX backend tests: `input_K.pb` for the K-th graph "
-        f"input, `output_K.pb` the K-th output as computed by ONNX Runtime {onnxruntime.__version__} "
-        "(CPU, graph optimizations off). The max abs diff is between PyTorch and ONNX Runtime on the "
-        "same inputs.",
-        "",
-        "`tests/models/CMakeLists.txt` runs one ctest per directory (label `models`): "
-        "`dnnx compare model.onnx test_data_set_0 test_data_set_1 --rtol 1e-3 --atol 1e-4`, one session "
-        "for both shapes.",
+        "and sequence axes, into `<name>_opset<N>/`. Reference outputs from ONNX Runtime "
+        f"{onnxruntime.__version__}.",
         "",
     ]
     for spec, entries in results:
-        lines += [f"## {spec.name}", "", spec.description, ""]
+        lines += [f"### {spec.name}", "", spec.description, ""]
         lines += [
             "Inputs: " + ", ".join(spec.input_names) + ". Outputs: " + ", ".join(spec.output_names) + ".",
             "",
         ]
-        lines += [
-            "| directory | opset | nodes | model.onnx | with test data | test set | input shapes | output shapes "
-            "| max abs diff PyTorch vs ORT |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        for e in entries:
-            for index, (in_shapes, out_shapes, diff) in enumerate(e["sets"]):
-                head = (
-                    [e["dir"], str(e["opset"]), str(e["nodes"]), f"{e['model_bytes']:,} B", f"{e['dir_bytes']:,} B"]
-                    if index == 0
-                    else [""] * 5
-                )
-                lines.append("| " + " | ".join(head + [str(index), in_shapes, out_shapes, f"{diff:.2e}"]) + " |")
-        lines.append("")
+        lines += export_common.entries_table(entries, "PyTorch") + [""]
         for e in entries:
             ops = ", ".join(f"{op} {count}" for op, count in e["ops"])
             lines += [f"Ops at opset {e['opset']}: {ops}.", ""]
@@ -434,11 +373,9 @@ def main():
     for spec in SPECS:
         entries = [export_model(spec, opset, args.out) for opset in OPSETS]
         for e in entries:
-            print(f"{e['dir']}: {e['nodes']} nodes, {e['dir_bytes']:,} bytes, max abs diff "
-                  + ", ".join(f"{s[2]:.2e}" for s in e["sets"]))
+            export_common.print_summary(e)
         results.append((spec, entries))
-    with open(os.path.join(args.out, "README.md"), "w") as f:
-        f.write(readme(results))
+    export_common.update_readme_section(os.path.join(args.out, "README.md"), "tiny", readme_section(results))
 
 
 if __name__ == "__main__":
