@@ -833,13 +833,49 @@ static dnnx_status run_reference(backend_kernel *kernel, op_ctx *ctx)
     return status;
 }
 
+/* Below these a node runs on the calling thread alone: an OpenMP parallel region costs a few
+ * microseconds to fork and join on idle cores and far more when other processes hold them
+ * (libgomp splits the work statically, then waits for a descheduled thread), which is more
+ * than such a node takes on one thread. Elements count what the node reads and writes;
+ * matmul-like nodes are judged by multiply-adds. */
+#define PARALLEL_MIN_ELEMENTS ((size_t)1 << 16)
+#define PARALLEL_MIN_MACS ((size_t)1 << 20)
+
+/* The threads a node gets at ctx's shapes. The count is a function of the shapes, so a cached
+ * entry is always created and executed with the same one, as oneDNN requires (it fixes a
+ * primitive's work split at creation, and keys its own cache on the count). */
+static int node_threads(const backend_session *session, const op_ctx *ctx)
+{
+    if (session->threads <= 1)
+        return 1;
+    const char *op = ctx->node->op_type;
+    const dnnx_tensor *weight = ctx->n_inputs > 1 ? ctx->inputs[1] : NULL;
+    const dnnx_tensor *y = ctx->outputs[0];
+    if (weight && y && y->rank >= 2 &&
+        (!strcmp(op, "MatMul") || !strcmp(op, "FusedMatMul") || !strcmp(op, "Gemm") || !strcmp(op, "Conv"))) {
+        /* Per output element, the weight's elements over the output channels: K for a matmul
+         * (times B's batch, an overestimate), C/group x kernel size for a convolution. */
+        int64_t channels = !strcmp(op, "Conv") ? y->dims[1] : y->dims[y->rank - 1];
+        size_t per_output = channels > 0 ? tensor_count(weight) / (size_t)channels : 0;
+        return (double)tensor_count(y) * (double)per_output >= (double)PARALLEL_MIN_MACS ? session->threads : 1;
+    }
+    size_t elements = 0;
+    for (int i = 0; i < ctx->n_inputs; i++)
+        if (ctx->inputs[i])
+            elements += tensor_count(ctx->inputs[i]);
+    for (int i = 0; i < ctx->n_outputs; i++)
+        if (ctx->outputs[i])
+            elements += tensor_count(ctx->outputs[i]);
+    return elements >= PARALLEL_MIN_ELEMENTS ? session->threads : 1;
+}
+
 static dnnx_status run(backend_kernel *kernel, op_ctx *ctx)
 {
     backend_session *session = kernel->session;
     /* oneDNN sizes its parallel work by the thread count both when it creates a primitive and
      * when it runs one; setting it on this thread only leaves other sessions alone. */
     int saved_threads = omp_get_max_threads();
-    omp_set_num_threads(session->threads);
+    omp_set_num_threads(node_threads(session, ctx));
     int s = slot_acquire(session);
     onednn_entry *entry;
     dnnx_status status = get_entry(kernel, ctx, s, &entry);
@@ -905,7 +941,7 @@ static dnnx_status compile(backend_session *session, const op_ctx *ctx, backend_
         op_ctx local = *ctx;
         local.status = DNNX_OK;
         int saved_threads = omp_get_max_threads();
-        omp_set_num_threads(session->threads);
+        omp_set_num_threads(node_threads(session, &local));
         int s = slot_acquire(session);
         onednn_entry *entry;
         dnnx_status status = get_entry(kernel, &local, s, &entry);
