@@ -281,7 +281,11 @@ static dnnx_status optimize(dnnx_session *session, graph *g)
     int folded = 0;
     size_t limit = session->options.max_memory < FOLD_MAX_BYTES ? session->options.max_memory : FOLD_MAX_BYTES;
     dnnx_status status = pass_fold_constants(g, limit, &folded);
-    if (!status && folded)
+    /* Fusions check value types, which inference gives after folding made constants known. */
+    int fused = 0;
+    if (!status && !(status = graph_infer(g)))
+        status = pass_fuse_gelu(g, ops_registry(), &fused);
+    if (!status && (folded || fused))
         status = graph_remove_dead_nodes(g);
     return status;
 }

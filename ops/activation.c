@@ -1,7 +1,7 @@
-/* Activation functions: Relu and its relatives, PRelu (slope broadcast to X), Gelu, Mish
- * and Shrink. Each kernel is generated per dtype from one C expression in x and the op's
- * attributes alpha, beta, gamma; float16 and bfloat16 compute in float, double in double,
- * integers (Relu, PRelu, Shrink) as their own type or through double. */
+/* Activation functions: Relu and its relatives, PRelu (slope broadcast to X), Gelu (also as
+ * dnnx.Gelu, since 1), Mish and Shrink. Each kernel is generated per dtype from one C
+ * expression in x and the op's attributes alpha, beta, gamma; float16 and bfloat16 compute in
+ * float, double in double, integers (Relu, PRelu, Shrink) as their own type or through double. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -341,6 +341,8 @@ const op_schema ops_activation_schemas[] = {
     OPS_SCHEMA("Mish", 18, 1, 1, mish),
     OPS_SCHEMA("Mish", 22, 1, 1, mish),
     OPS_SCHEMA("Gelu", 20, 1, 1, gelu),
+    /* What pass fuse_gelu makes of a decomposed GELU, in any opset: ONNX Gelu-20's meaning. */
+    {"dnnx", "Gelu", 1, 1, 1, 1, 1, gelu_infer, gelu_run},
     OPS_SCHEMA("Shrink", 9, 1, 1, shrink),
 };
 OPS_FAMILY_COUNT(activation);

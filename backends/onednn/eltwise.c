@@ -1,6 +1,6 @@
 /* Unary float ops as oneDNN eltwise over the flattened tensor: Relu, Tanh, Sigmoid, Exp, Log,
  * Sqrt, Abs, Clip (bounds from attributes, or constant inputs from opset 11) and Gelu (20,
- * erf or tanh). */
+ * erf or tanh; also dnnx.Gelu, which fuse_gelu makes). */
 #include <math.h>
 #include <string.h>
 
@@ -104,6 +104,6 @@ const onednn_op onednn_eltwise_ops[] = {
     {"", "Sigmoid", eltwise_supports, eltwise_build}, {"", "Exp", eltwise_supports, eltwise_build},
     {"", "Log", eltwise_supports, eltwise_build},     {"", "Sqrt", eltwise_supports, eltwise_build},
     {"", "Abs", eltwise_supports, eltwise_build},     {"", "Clip", eltwise_supports, eltwise_build},
-    {"", "Gelu", eltwise_supports, eltwise_build},
+    {"", "Gelu", eltwise_supports, eltwise_build},    {"dnnx", "Gelu", eltwise_supports, eltwise_build},
 };
 ONEDNN_OP_COUNT(eltwise);
