@@ -15,66 +15,7 @@
 #include <cmocka.h>
 
 #include "dnnx.h"
-
-/* A protobuf wire encoder, enough for the models below (see test_proto.c for the full one). */
-typedef struct pb {
-    uint8_t *data;
-    size_t len, cap;
-} pb;
-
-static void pb_append(pb *b, const void *bytes, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n)
-            cap *= 2;
-        b->data = realloc(b->data, cap);
-        assert_non_null(b->data);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->data + b->len, bytes, n);
-    b->len += n;
-}
-
-static void pb_free(pb *b)
-{
-    free(b->data);
-    memset(b, 0, sizeof *b);
-}
-
-static void pb_varint(pb *b, uint64_t v)
-{
-    uint8_t byte;
-    do {
-        byte = (uint8_t)(v & 0x7f);
-        v >>= 7;
-        if (v)
-            byte |= 0x80;
-        pb_append(b, &byte, 1);
-    } while (v);
-}
-
-static void pb_int(pb *b, int field, int64_t v)
-{
-    pb_varint(b, (uint64_t)field << 3);
-    pb_varint(b, (uint64_t)v);
-}
-
-static void pb_bytes(pb *b, int field, const void *bytes, size_t n)
-{
-    pb_varint(b, (uint64_t)field << 3 | 2);
-    pb_varint(b, n);
-    pb_append(b, bytes, n);
-}
-
-static void pb_str(pb *b, int field, const char *s) { pb_bytes(b, field, s, strlen(s)); }
-
-static void pb_sub(pb *b, int field, pb *sub)
-{
-    pb_bytes(b, field, sub->data, sub->len);
-    pb_free(sub);
-}
+#include "support/pb_writer.h"
 
 /* onnx.proto field numbers. */
 enum {
