@@ -30,13 +30,15 @@ sanitize: deps
 	@cmake --build build-asan -j$(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j$(JOBS)
 
-# The demo and the embed example under valgrind memcheck: zero errors, zero leaks. libgomp
+# The demo, the embed and decode examples under valgrind memcheck: zero errors, zero leaks. libgomp
 # (linked for oneDNN) keeps a few bytes "still reachable" from its constructor, and with
 # oneDNN running its thread pool keeps its threads' TLS until exit ("possibly lost"); so the
 # reference run counts definite, indirect and possible leaks, the oneDNN run the first two.
 VALGRIND = valgrind --error-exitcode=1 --leak-check=full -q
 # A sample of the other exported models: a decoder with a causal mask and a Conv front end.
 VALGRIND_SAMPLE = gpt2_tiny_opset13 vit_tiny_opset17
+# A decoder with past key/values, stepped by the CLI and by examples/decode.c.
+VALGRIND_DECODER = tests/models/llama_past_torch17
 valgrind: build
 	@DNNX_WITH_SANITIZER_TOOLS=1 tools/install-deps.sh
 	@DNNX_BACKENDS=ref $(VALGRIND) --errors-for-leak-kinds=definite,indirect,possible \
@@ -49,6 +51,10 @@ valgrind: build
 		$(VALGRIND) --errors-for-leak-kinds=definite,indirect $(DNNX) compare tests/models/$$model/model.onnx \
 			tests/models/$$model/test_data_set_0 tests/models/$$model/test_data_set_1 >/dev/null || exit 1; \
 	done
+	@$(VALGRIND) --errors-for-leak-kinds=definite,indirect $(DNNX) compare $(VALGRIND_DECODER)/model.onnx \
+		$(VALGRIND_DECODER)/test_data_set_0 $(VALGRIND_DECODER)/test_data_set_1 $(VALGRIND_DECODER)/test_data_set_2 \
+		--steps >/dev/null
+	@$(VALGRIND) --errors-for-leak-kinds=definite,indirect $(BUILD)/bin/decode $(VALGRIND_DECODER)/model.onnx 6 >/dev/null
 
 # libFuzzer harnesses (tests/fuzz) built with clang + ASan/UBSan, each run FUZZ_SECONDS on the
 # seed corpus; fails if any finds a crash, leak, sanitizer report, timeout or out-of-memory.
